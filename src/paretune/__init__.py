@@ -1,0 +1,50 @@
+"""paretune: multi-objective, constraint-aware tuning for models that must be accurate,
+fair, robust and fast.
+
+Example:
+    >>> import paretune as pt
+    >>> study = pt.create_study(objectives={"loss": "minimize"}, seed=0)
+    >>> study.optimize(lambda t: {"loss": t.suggest_float("x", -1, 1) ** 2}, n_trials=5)
+    >>> len(study.trials)
+    5
+"""
+
+from paretune import distributions as distributions
+from paretune import exceptions as exceptions
+from paretune import pareto as pareto
+from paretune import samplers as samplers
+from paretune import schedulers as schedulers
+from paretune import storages as storages
+from paretune._version import __version__ as __version__
+from paretune.constraints import Constraint as Constraint
+from paretune.exceptions import TrialStopped as TrialStopped
+from paretune.objectives import Direction as Direction
+from paretune.study import Study as Study
+from paretune.study import create_study as create_study
+from paretune.study import delete_study as delete_study
+from paretune.study import list_studies as list_studies
+from paretune.study import load_study as load_study
+from paretune.trial import Trial as Trial
+from paretune.trial import TrialRecord as TrialRecord
+from paretune.trial import TrialState as TrialState
+
+__all__ = [
+    "Constraint",
+    "Direction",
+    "Study",
+    "Trial",
+    "TrialRecord",
+    "TrialState",
+    "TrialStopped",
+    "__version__",
+    "create_study",
+    "delete_study",
+    "distributions",
+    "exceptions",
+    "list_studies",
+    "load_study",
+    "pareto",
+    "samplers",
+    "schedulers",
+    "storages",
+]

@@ -1,0 +1,1 @@
+"""Pareto dominance, non-dominated sorting and crowding (all objectives minimised)."""

@@ -1,0 +1,207 @@
+"""The ``paretune`` command line: list, show and export studies; run the demo."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from paretune._version import __version__
+
+DEFAULT_STORAGE = "sqlite:///paretune.db"
+"""Where the CLI looks when neither --storage nor PARETUNE_STORAGE is given."""
+
+_storage_option = click.option(
+    "--storage",
+    envvar="PARETUNE_STORAGE",
+    default=DEFAULT_STORAGE,
+    show_default=True,
+    metavar="URL",
+    help="Database URL (sqlite:///file.db or postgresql+psycopg://user@host/db); "
+    "also read from PARETUNE_STORAGE.",
+)
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+def _format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:.6g}"
+        return "" if value is None else str(value)
+
+    text_rows = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in text_rows]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in text_rows]
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="paretune")
+def main() -> None:
+    """paretune: multi-objective, constraint-aware tuning."""
+
+
+@main.command()
+@_storage_option
+def studies(storage: str) -> None:
+    """List the studies in a storage with their trial counts."""
+    from paretune.exceptions import ParetuneError
+    from paretune.study import list_studies
+
+    try:
+        summaries = list_studies(storage=storage)
+    except ParetuneError as exc:
+        _fail(str(exc))
+    if not summaries:
+        click.echo(f"No studies in {storage}.")
+        return
+    rows = []
+    for s in summaries:
+        objectives = ", ".join(f"{o.name} ({o.direction.value[:3]})" for o in s.info.objectives)
+        constraints = ", ".join(str(c) for c in s.info.constraints) or "-"
+        counts = ", ".join(f"{n} {state.value}" for state, n in sorted(s.counts.items())) or "-"
+        rows.append([s.info.name, s.n_trials, counts, objectives, constraints])
+    click.echo(_format_table(["study", "trials", "states", "objectives", "constraints"], rows))
+
+
+@main.command()
+@click.argument("name")
+@_storage_option
+def show(name: str, storage: str) -> None:
+    """Show a study's trial counts by state and its Pareto front."""
+    import warnings
+
+    from paretune.exceptions import ParetuneError
+    from paretune.study import load_study
+    from paretune.trial import TrialState
+
+    try:
+        study = load_study(study_name=name, storage=storage)
+        trials = study.trials
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            front = study.pareto_front()
+    except ParetuneError as exc:
+        _fail(str(exc))
+    click.echo(f"Study {study.name!r} in {storage}")
+    click.echo(
+        "Objectives: " + ", ".join(f"{o.name} ({o.direction.value})" for o in study.objectives)
+    )
+    if study.constraints:
+        click.echo("Constraints: " + ", ".join(str(c) for c in study.constraints))
+    counts = {state: 0 for state in TrialState}
+    for t in trials:
+        counts[t.state] += 1
+    click.echo(
+        f"Trials: {len(trials)} ("
+        + ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+        + ")"
+    )
+    for w in caught:
+        click.echo(f"Warning: {w.message}")
+    if not front:
+        click.echo("Pareto front: empty (no feasible complete trial yet).")
+        return
+    params = sorted({p for t in front for p in t.params})
+    metric_names = [o.name for o in study.objectives] + [
+        c.metric for c in study.constraints if c.metric not in {o.name for o in study.objectives}
+    ]
+    first = study.objectives[0]
+    front = sorted(front, key=lambda t: first.sign * t.metrics[first.name])
+    rows = [
+        [t.number] + [t.metrics.get(m) for m in metric_names] + [t.params.get(p) for p in params]
+        for t in front
+    ]
+    click.echo(f"Pareto front ({len(front)} trials):")
+    click.echo(_format_table(["trial"] + metric_names + params, rows))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+@_storage_option
+def export(name: str, fmt: str, output: str | None, storage: str) -> None:
+    """Export every trial of a study as CSV (one row per trial) or JSON (full records)."""
+    from paretune.exceptions import ParetuneError
+    from paretune.study import load_study
+    from paretune.study._dataframe import trial_rows
+
+    try:
+        study = load_study(study_name=name, storage=storage)
+        trials = study.trials
+    except ParetuneError as exc:
+        _fail(str(exc))
+    stream = open(output, "w", newline="", encoding="utf-8") if output else sys.stdout
+    try:
+        if fmt == "json":
+            payload = {
+                "study": study.name,
+                "objectives": {o.name: o.direction.value for o in study.objectives},
+                "constraints": [
+                    {"metric": c.metric, "op": c.op, "bound": c.bound} for c in study.constraints
+                ],
+                "trials": [t.to_dict() for t in trials],
+            }
+            json.dump(payload, stream, indent=2)
+            stream.write("\n")
+        else:
+            columns, rows = trial_rows(trials)
+            writer = csv.DictWriter(stream, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    finally:
+        if output:
+            stream.close()
+    if output:
+        click.echo(f"Wrote {len(trials)} trials of {study.name!r} to {output}.", err=True)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_storage_option
+def delete(name: str, yes: bool, storage: str) -> None:
+    """Delete a study and all its trials."""
+    from paretune.exceptions import ParetuneError
+    from paretune.study import delete_study
+
+    if not yes:
+        click.confirm(f"Delete study {name!r} and all its trials from {storage}?", abort=True)
+    try:
+        delete_study(study_name=name, storage=storage)
+    except ParetuneError as exc:
+        _fail(str(exc))
+    click.echo(f"Deleted study {name!r}.")
+
+
+@main.command()
+@click.option("--trials", "n_trials", default=60, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=0, show_default=True, type=int)
+@_storage_option
+def demo(n_trials: int, seed: int, storage: str) -> None:
+    """Tune a small classifier for accuracy vs fairness under a latency limit (quick start)."""
+    from paretune.demo import DEMO_STUDY_NAME
+    from paretune.demo import run_demo
+    from paretune.exceptions import ParetuneError
+
+    try:
+        run_demo(storage=storage, n_trials=n_trials, seed=seed, echo=click.echo)
+    except ParetuneError as exc:
+        _fail(str(exc))
+    click.echo("")
+    click.echo(f"Inspect it again with: paretune show {DEMO_STUDY_NAME} --storage {storage}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

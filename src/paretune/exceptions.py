@@ -1,0 +1,68 @@
+"""Exceptions raised by paretune.
+
+Every error paretune raises on purpose derives from :class:`ParetuneError`, so callers can
+catch the whole family with one ``except`` clause. The narrow subclasses also derive from
+the built-in exception that best describes them (``ValueError``, ``KeyError``, ...), so code
+written against the built-ins keeps working.
+"""
+
+from __future__ import annotations
+
+
+class ParetuneError(Exception):
+    """Root of every exception paretune raises on purpose."""
+
+
+class InvalidDistributionError(ParetuneError, ValueError):
+    """A search-space distribution was given impossible bounds, step or choices."""
+
+
+class ParameterConflictError(ParetuneError, ValueError):
+    """One parameter name was suggested with two different distributions in one study."""
+
+
+class InvalidObjectiveError(ParetuneError, ValueError):
+    """The study's objectives or constraints are badly declared."""
+
+
+class InvalidMetricsError(ParetuneError, ValueError):
+    """Metrics told for a trial are missing an objective, non-finite or of the wrong type."""
+
+
+class StorageError(ParetuneError, RuntimeError):
+    """A storage could not be opened, read or written."""
+
+
+class SchemaVersionError(StorageError):
+    """The database was written by a paretune whose schema this version cannot read."""
+
+
+class DuplicatedStudyError(ParetuneError, ValueError):
+    """A study with this name already exists in the storage."""
+
+
+class StudyNotFoundError(ParetuneError, KeyError):
+    """No study with this name exists in the storage."""
+
+    def __str__(self) -> str:  # KeyError would quote the message otherwise.
+        return str(self.args[0]) if self.args else ""
+
+
+class UpdateFinishedTrialError(ParetuneError, RuntimeError):
+    """A finished trial (complete, stopped or failed) was written to again."""
+
+
+class StudyIncompatibleError(ParetuneError, ValueError):
+    """``load_if_exists`` found a study whose objectives or constraints differ from the request."""
+
+
+class NoFeasibleTrialWarning(UserWarning):
+    """Every complete trial violates at least one constraint, so the Pareto front is empty."""
+
+
+class FailedTrialsWarning(UserWarning):
+    """Some trials of an ``optimize`` call failed; the warning counts them by error."""
+
+
+class TrialStopped(ParetuneError):
+    """Raise inside an objective to end the trial as *stopped* (e.g. after ``should_stop``)."""

@@ -1,0 +1,227 @@
+"""The storage contract every backend implements.
+
+A storage keeps studies and their trials. The :class:`~paretune.study.Study` is the only
+caller; samplers and users see the immutable records it returns.
+
+Contract, for every backend:
+
+* **Thread and process safety.** Every method may be called from several threads; SQL
+  backends may also be shared by several processes. ``create_trial`` gives each study's
+  trials the numbers 0, 1, 2, ... with no gaps and no duplicates under any concurrency.
+* **Immutability.** Returned :class:`TrialRecord` objects are never mutated. A trial in a
+  finished state (complete, stopped, failed) is never written again: writes to it raise
+  :class:`~paretune.exceptions.UpdateFinishedTrialError`, so records of finished trials may
+  be cached forever.
+* **JSON only.** Parameter values, metrics and attributes are stored as JSON; nothing is
+  pickled.
+* **Errors.** Backends raise :class:`~paretune.exceptions.StorageError` (or a subclass) when
+  the database cannot be reached, and the narrow errors documented per method otherwise.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from collections.abc import Container
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from paretune.constraints import Constraint
+from paretune.distributions import Distribution
+from paretune.objectives import Objective
+from paretune.trial._record import TrialRecord
+from paretune.trial._state import TrialState
+
+__all__ = ["BaseStorage", "StudyInfo", "StudySummary"]
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    """What a storage knows about a study besides its trials.
+
+    Attributes:
+        study_id: The storage's identifier.
+        name: The study's unique name.
+        objectives: Its objectives, in order.
+        constraints: Its hard constraints on metrics.
+        seed: The seed the study was created with, or None.
+        created_at_ts: Creation time, seconds since the epoch (UTC).
+        user_attrs: JSON values attached to the study.
+    """
+
+    study_id: int
+    name: str
+    objectives: tuple[Objective, ...]
+    constraints: tuple[Constraint, ...]
+    seed: int | None
+    created_at_ts: float
+    user_attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    """A study with its trial counts by state, as listed by ``list_studies``.
+
+    Attributes:
+        info: The study's :class:`StudyInfo`.
+        counts: Number of trials per state (states with none are omitted).
+    """
+
+    info: StudyInfo
+    counts: Mapping[TrialState, int]
+
+    @property
+    def n_trials(self) -> int:
+        """Total number of trials in the study."""
+        return sum(self.counts.values())
+
+
+class BaseStorage(abc.ABC):
+    """Abstract storage of studies and trials; see the module docstring for the contract."""
+
+    # ---- studies -------------------------------------------------------------------------
+    @abc.abstractmethod
+    def create_study(
+        self,
+        name: str,
+        objectives: tuple[Objective, ...],
+        constraints: tuple[Constraint, ...],
+        seed: int | None,
+        user_attrs: Mapping[str, Any] | None = None,
+    ) -> StudyInfo:
+        """Create a study.
+
+        Raises:
+            DuplicatedStudyError: If a study of that name exists.
+        """
+
+    @abc.abstractmethod
+    def get_study(self, name: str) -> StudyInfo:
+        """Return the study called ``name``.
+
+        Raises:
+            StudyNotFoundError: If there is none.
+        """
+
+    @abc.abstractmethod
+    def list_studies(self) -> list[StudySummary]:
+        """Return every study with its trial counts, oldest first."""
+
+    @abc.abstractmethod
+    def delete_study(self, name: str) -> None:
+        """Delete a study and all its trials.
+
+        Raises:
+            StudyNotFoundError: If there is none.
+        """
+
+    @abc.abstractmethod
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        """Attach a JSON value to a study under ``key``."""
+
+    # ---- trials --------------------------------------------------------------------------
+    @abc.abstractmethod
+    def create_trial(
+        self,
+        study_id: int,
+        *,
+        state: TrialState,
+        seed_for: Callable[[int], int],
+        environment: Mapping[str, Any] | None = None,
+        enqueued_params: Mapping[str, Any] | None = None,
+        user_attrs: Mapping[str, Any] | None = None,
+        now: float,
+    ) -> TrialRecord:
+        """Create a ``RUNNING`` or ``WAITING`` trial with the study's next number.
+
+        Args:
+            study_id: The study.
+            state: ``TrialState.RUNNING`` (a worker starts it now) or
+                ``TrialState.WAITING`` (enqueued).
+            seed_for: Maps the assigned trial number to the trial's seed.
+            environment: The worker's environment (running trials only).
+            enqueued_params: Parameters fixed in advance.
+            user_attrs: Initial user attributes.
+            now: The start time (running trials), seconds since the epoch.
+
+        Returns:
+            The new trial's record.
+        """
+
+    @abc.abstractmethod
+    def claim_waiting_trial(
+        self, study_id: int, *, environment: Mapping[str, Any], now: float
+    ) -> TrialRecord | None:
+        """Atomically move the lowest-numbered ``WAITING`` trial to ``RUNNING``.
+
+        Returns:
+            The claimed trial, or None when no trial waits. Two callers never claim the same.
+        """
+
+    @abc.abstractmethod
+    def set_trial_param(
+        self, trial_id: int, name: str, value: Any, distribution: Distribution
+    ) -> None:
+        """Record a parameter of a running trial.
+
+        Raises:
+            UpdateFinishedTrialError: If the trial is finished.
+        """
+
+    @abc.abstractmethod
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        """Attach a JSON value to a running trial.
+
+        Raises:
+            UpdateFinishedTrialError: If the trial is finished.
+        """
+
+    @abc.abstractmethod
+    def report_intermediate(
+        self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
+    ) -> None:
+        """Record intermediate metrics of a running trial at ``step`` (a later report wins).
+
+        Raises:
+            UpdateFinishedTrialError: If the trial is finished.
+        """
+
+    @abc.abstractmethod
+    def finish_trial(
+        self,
+        trial_id: int,
+        *,
+        state: TrialState,
+        metrics: Mapping[str, float] | None,
+        constraints: Mapping[str, float] | None,
+        fail_reason: str | None,
+        traceback: str | None,
+        now: float,
+    ) -> TrialRecord:
+        """Move a running trial to a finished state and store its outcome, atomically.
+
+        Returns:
+            The finished trial's record.
+
+        Raises:
+            UpdateFinishedTrialError: If the trial is already finished.
+        """
+
+    @abc.abstractmethod
+    def get_trial(self, trial_id: int) -> TrialRecord:
+        """Return one trial's record.
+
+        Raises:
+            KeyError: If no trial has that id.
+        """
+
+    @abc.abstractmethod
+    def get_all_trials(
+        self, study_id: int, states: Container[TrialState] | None = None
+    ) -> list[TrialRecord]:
+        """Return the study's trials ordered by number, optionally only those in ``states``."""
+
+    def close(self) -> None:  # noqa: B027 - an optional hook, not abstract
+        """Release connections. The storage must not be used afterwards."""

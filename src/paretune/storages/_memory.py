@@ -1,0 +1,241 @@
+"""A storage that keeps everything in this process's memory (``storage=None``)."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Container
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from paretune.constraints import Constraint
+from paretune.distributions import Distribution
+from paretune.exceptions import DuplicatedStudyError
+from paretune.exceptions import StudyNotFoundError
+from paretune.exceptions import UpdateFinishedTrialError
+from paretune.objectives import Objective
+from paretune.storages._base import BaseStorage
+from paretune.storages._base import StudyInfo
+from paretune.storages._base import StudySummary
+from paretune.storages._json import check_json_value
+from paretune.trial._record import TrialRecord
+from paretune.trial._state import TrialState
+
+__all__ = ["InMemoryStorage"]
+
+
+class InMemoryStorage(BaseStorage):
+    """Keeps studies in a dict; thread-safe, gone when the process ends.
+
+    Use it for quick experiments and tests. Pass a database URL to ``create_study`` to keep
+    results, resume after a crash, or share a study between processes.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._studies: dict[int, StudyInfo] = {}
+        self._names: dict[str, int] = {}
+        self._trials: dict[int, list[TrialRecord]] = {}
+        self._trial_index: dict[int, tuple[int, int]] = {}  # trial_id -> (study_id, number)
+        self._next_study_id = 0
+        self._next_trial_id = 0
+
+    # ---- studies -------------------------------------------------------------------------
+    def create_study(
+        self,
+        name: str,
+        objectives: tuple[Objective, ...],
+        constraints: tuple[Constraint, ...],
+        seed: int | None,
+        user_attrs: Mapping[str, Any] | None = None,
+    ) -> StudyInfo:
+        """See :meth:`BaseStorage.create_study`."""
+        with self._lock:
+            if name in self._names:
+                raise DuplicatedStudyError(
+                    f"A study named {name!r} already exists; pass load_if_exists=True to "
+                    "continue it or choose another name."
+                )
+            study_id = self._next_study_id
+            self._next_study_id += 1
+            info = StudyInfo(
+                study_id, name, objectives, constraints, seed, time.time(), dict(user_attrs or {})
+            )
+            self._studies[study_id] = info
+            self._names[name] = study_id
+            self._trials[study_id] = []
+            return info
+
+    def get_study(self, name: str) -> StudyInfo:
+        """See :meth:`BaseStorage.get_study`."""
+        with self._lock:
+            if name not in self._names:
+                raise StudyNotFoundError(_not_found(name, list(self._names)))
+            return self._studies[self._names[name]]
+
+    def list_studies(self) -> list[StudySummary]:
+        """See :meth:`BaseStorage.list_studies`."""
+        with self._lock:
+            out = []
+            for study_id, info in self._studies.items():
+                counts: dict[TrialState, int] = {}
+                for t in self._trials[study_id]:
+                    counts[t.state] = counts.get(t.state, 0) + 1
+                out.append(StudySummary(info, counts))
+            return out
+
+    def delete_study(self, name: str) -> None:
+        """See :meth:`BaseStorage.delete_study`."""
+        with self._lock:
+            info = self.get_study(name)
+            for t in self._trials.pop(info.study_id):
+                del self._trial_index[t.trial_id]
+            del self._studies[info.study_id]
+            del self._names[name]
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        """See :meth:`BaseStorage.set_study_user_attr`."""
+        check_json_value(key, value)
+        with self._lock:
+            info = self._studies[study_id]
+            attrs = dict(info.user_attrs)
+            attrs[key] = copy.deepcopy(value)
+            self._studies[study_id] = replace(info, user_attrs=attrs)
+
+    # ---- trials --------------------------------------------------------------------------
+    def create_trial(
+        self,
+        study_id: int,
+        *,
+        state: TrialState,
+        seed_for: Callable[[int], int],
+        environment: Mapping[str, Any] | None = None,
+        enqueued_params: Mapping[str, Any] | None = None,
+        user_attrs: Mapping[str, Any] | None = None,
+        now: float,
+    ) -> TrialRecord:
+        """See :meth:`BaseStorage.create_trial`."""
+        with self._lock:
+            trials = self._trials[study_id]
+            number = len(trials)
+            record = TrialRecord(
+                number=number,
+                state=state,
+                seed=seed_for(number),
+                environment=copy.deepcopy(dict(environment or {})),
+                enqueued_params=copy.deepcopy(dict(enqueued_params or {})),
+                user_attrs=copy.deepcopy(dict(user_attrs or {})),
+                started_at_ts=now if state is TrialState.RUNNING else None,
+                trial_id=self._next_trial_id,
+            )
+            self._next_trial_id += 1
+            trials.append(record)
+            self._trial_index[record.trial_id] = (study_id, number)
+            return record
+
+    def claim_waiting_trial(
+        self, study_id: int, *, environment: Mapping[str, Any], now: float
+    ) -> TrialRecord | None:
+        """See :meth:`BaseStorage.claim_waiting_trial`."""
+        with self._lock:
+            for i, t in enumerate(self._trials[study_id]):
+                if t.state is TrialState.WAITING:
+                    claimed = replace(
+                        t,
+                        state=TrialState.RUNNING,
+                        environment=copy.deepcopy(dict(environment)),
+                        started_at_ts=now,
+                    )
+                    self._trials[study_id][i] = claimed
+                    return claimed
+            return None
+
+    def _update_running(self, trial_id: int, **changes: Any) -> TrialRecord:
+        with self._lock:
+            if trial_id not in self._trial_index:
+                raise KeyError(f"No trial with id {trial_id}.")
+            study_id, number = self._trial_index[trial_id]
+            record = self._trials[study_id][number]
+            if record.state.is_finished:
+                raise UpdateFinishedTrialError(
+                    f"Trial {number} is already {record.state.value}; a finished trial "
+                    "cannot be changed."
+                )
+            updated = replace(record, **changes)
+            self._trials[study_id][number] = updated
+            return updated
+
+    def set_trial_param(
+        self, trial_id: int, name: str, value: Any, distribution: Distribution
+    ) -> None:
+        """See :meth:`BaseStorage.set_trial_param`."""
+        with self._lock:
+            record = self.get_trial(trial_id)
+            params = {**record.params, name: value}
+            dists = {**record.distributions, name: distribution}
+            self._update_running(trial_id, params=params, distributions=dists)
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        """See :meth:`BaseStorage.set_trial_user_attr`."""
+        check_json_value(key, value)
+        with self._lock:
+            record = self.get_trial(trial_id)
+            attrs = {**record.user_attrs, key: copy.deepcopy(value)}
+            self._update_running(trial_id, user_attrs=attrs)
+
+    def report_intermediate(
+        self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
+    ) -> None:
+        """See :meth:`BaseStorage.report_intermediate`."""
+        with self._lock:
+            record = self.get_trial(trial_id)
+            steps = {**record.intermediate, step: dict(metrics)}
+            self._update_running(trial_id, intermediate=steps)
+
+    def finish_trial(
+        self,
+        trial_id: int,
+        *,
+        state: TrialState,
+        metrics: Mapping[str, float] | None,
+        constraints: Mapping[str, float] | None,
+        fail_reason: str | None,
+        traceback: str | None,
+        now: float,
+    ) -> TrialRecord:
+        """See :meth:`BaseStorage.finish_trial`."""
+        return self._update_running(
+            trial_id,
+            state=state,
+            metrics=dict(metrics or {}),
+            constraints=dict(constraints or {}),
+            fail_reason=fail_reason,
+            traceback=traceback,
+            finished_at_ts=now,
+        )
+
+    def get_trial(self, trial_id: int) -> TrialRecord:
+        """See :meth:`BaseStorage.get_trial`."""
+        with self._lock:
+            if trial_id not in self._trial_index:
+                raise KeyError(f"No trial with id {trial_id}.")
+            study_id, number = self._trial_index[trial_id]
+            return self._trials[study_id][number]
+
+    def get_all_trials(
+        self, study_id: int, states: Container[TrialState] | None = None
+    ) -> list[TrialRecord]:
+        """See :meth:`BaseStorage.get_all_trials`."""
+        with self._lock:
+            trials = self._trials[study_id]
+            if states is None:
+                return list(trials)
+            return [t for t in trials if t.state in states]
+
+
+def _not_found(name: str, existing: list[str]) -> str:
+    hint = f"existing studies: {', '.join(sorted(existing))}" if existing else "it holds none"
+    return f"No study named {name!r} in this storage ({hint})."

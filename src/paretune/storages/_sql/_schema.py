@@ -1,0 +1,89 @@
+"""The SQL schema, one version number for the whole of it.
+
+Values are JSON text columns so that every dialect stores them the same way. Times are
+seconds since the epoch (double precision), which is exact and dialect-neutral.
+
+Bump :data:`SCHEMA_VERSION` with every change and add a migration in ``_migrations.py``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger
+from sqlalchemy import Column
+from sqlalchemy import Float
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+
+SCHEMA_VERSION = 1
+"""The version of the schema this paretune writes and reads."""
+
+metadata = MetaData()
+
+meta_table = Table(
+    "paretune_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+studies_table = Table(
+    "paretune_studies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(512), nullable=False, unique=True),
+    Column("objectives", Text, nullable=False),
+    Column("constraints", Text, nullable=False),
+    Column("seed", BigInteger, nullable=True),
+    Column("user_attrs", Text, nullable=False),
+    Column("created_at", Float(precision=53), nullable=False),
+    Column("next_trial_number", Integer, nullable=False),
+)
+
+trials_table = Table(
+    "paretune_trials",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("study_id", Integer, ForeignKey("paretune_studies.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("seed", BigInteger, nullable=False),
+    Column("metrics", Text, nullable=True),
+    Column("constraints", Text, nullable=True),
+    Column("fail_reason", Text, nullable=True),
+    Column("traceback", Text, nullable=True),
+    Column("started_at", Float(precision=53), nullable=True),
+    Column("finished_at", Float(precision=53), nullable=True),
+    Column("user_attrs", Text, nullable=False),
+    Column("environment", Text, nullable=False),
+    Column("enqueued_params", Text, nullable=False),
+    UniqueConstraint("study_id", "number", name="uq_paretune_trials_study_number"),
+    Index("ix_paretune_trials_study_state", "study_id", "state"),
+)
+
+params_table = Table(
+    "paretune_trial_params",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("trial_id", Integer, ForeignKey("paretune_trials.id"), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("distribution", Text, nullable=False),
+    UniqueConstraint("trial_id", "name", name="uq_paretune_params_trial_name"),
+)
+
+reports_table = Table(
+    "paretune_trial_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("trial_id", Integer, ForeignKey("paretune_trials.id"), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("metrics", Text, nullable=False),
+    Column("reported_at", Float(precision=53), nullable=False),
+    UniqueConstraint("trial_id", "step", name="uq_paretune_reports_trial_step"),
+)

@@ -1,0 +1,174 @@
+"""Creating, loading, listing and deleting studies."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from paretune.constraints import ConstraintSpec
+from paretune.constraints import parse_constraints
+from paretune.exceptions import DuplicatedStudyError
+from paretune.exceptions import StudyIncompatibleError
+from paretune.objectives import Direction
+from paretune.objectives import parse_objectives
+from paretune.samplers import BaseSampler
+from paretune.samplers import SobolSampler
+from paretune.schedulers import BaseScheduler
+from paretune.storages import BaseStorage
+from paretune.storages import StudyInfo
+from paretune.storages import StudySummary
+from paretune.storages import get_storage
+from paretune.study._study import Study
+
+__all__ = ["create_study", "delete_study", "list_studies", "load_study"]
+
+
+def _default_sampler(seed: int | None) -> BaseSampler:
+    return SobolSampler(seed=seed)
+
+
+def _check_seed(seed: int | None) -> None:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"`seed` must be an integer or None, got {seed!r}.")
+
+
+def _check_compatible(existing: StudyInfo, requested: StudyInfo) -> None:
+    if existing.objectives != requested.objectives:
+        raise StudyIncompatibleError(
+            f"Study {existing.name!r} exists with objectives "
+            f"{[(o.name, o.direction.value) for o in existing.objectives]}, but "
+            f"{[(o.name, o.direction.value) for o in requested.objectives]} were requested; use "
+            "the same objectives or another study name."
+        )
+    if existing.constraints != requested.constraints:
+        raise StudyIncompatibleError(
+            f"Study {existing.name!r} exists with constraints "
+            f"{[str(c) for c in existing.constraints]}, but "
+            f"{[str(c) for c in requested.constraints]} were requested; use the same "
+            "constraints or another study name."
+        )
+
+
+def create_study(
+    *,
+    objectives: Mapping[str, str | Direction],
+    study_name: str | None = None,
+    constraints: Mapping[str, ConstraintSpec] | None = None,
+    storage: str | BaseStorage | None = None,
+    sampler: BaseSampler | None = None,
+    scheduler: BaseScheduler | None = None,
+    seed: int | None = None,
+    load_if_exists: bool = False,
+    user_attrs: Mapping[str, Any] | None = None,
+) -> Study:
+    """Create a study, or with ``load_if_exists`` continue the one of that name.
+
+    Args:
+        objectives: Metric name -> ``"maximize"`` or ``"minimize"``.
+        study_name: A unique name in the storage; None generates one.
+        constraints: Metric name -> ``("<=", bound)`` or ``(">=", bound)``; a trial is
+            feasible when all hold.
+        storage: None (in memory), a URL (``sqlite:///runs.db``,
+            ``postgresql+psycopg://user@host/db``) or a storage object.
+        sampler: How parameters are proposed; None uses a seeded scrambled Sobol design.
+        scheduler: Early-stopping rule for trials that report intermediate metrics.
+        seed: Seeds the default sampler and every trial's ``seed``; the same seed gives the
+            same sequence of configurations, also in a new process.
+        load_if_exists: Continue an existing study of this name instead of raising.
+        user_attrs: JSON values to attach to a new study.
+
+    Returns:
+        The study.
+
+    Raises:
+        InvalidObjectiveError: On a bad objective or constraint declaration.
+        StorageError: If the storage cannot be opened.
+        DuplicatedStudyError: If the name is taken and ``load_if_exists`` is False.
+        StudyIncompatibleError: If ``load_if_exists`` finds a study with other objectives
+            or constraints.
+
+    Example:
+        >>> import paretune as pt
+        >>> study = pt.create_study(
+        ...     objectives={"accuracy": "maximize", "eo_diff": "minimize"},
+        ...     constraints={"latency_p99_ms": ("<=", 20.0)},
+        ...     seed=0,
+        ... )
+        >>> [o.name for o in study.objectives]
+        ['accuracy', 'eo_diff']
+    """
+    parsed_objectives = parse_objectives(objectives)
+    parsed_constraints = parse_constraints(constraints)
+    _check_seed(seed)
+    name = study_name if study_name is not None else f"study-{uuid.uuid4().hex[:12]}"
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"`study_name` must be a non-empty string, got {study_name!r}.")
+    backend = get_storage(storage)
+    try:
+        info = backend.create_study(name, parsed_objectives, parsed_constraints, seed, user_attrs)
+    except DuplicatedStudyError:
+        if not load_if_exists:
+            raise
+        info = backend.get_study(name)
+        requested = StudyInfo(-1, name, parsed_objectives, parsed_constraints, seed, 0.0)
+        _check_compatible(info, requested)
+    effective_seed = seed if seed is not None else info.seed
+    return Study(
+        info=info,
+        storage=backend,
+        sampler=sampler if sampler is not None else _default_sampler(effective_seed),
+        scheduler=scheduler,
+        seed=effective_seed,
+    )
+
+
+def load_study(
+    *,
+    study_name: str,
+    storage: str | BaseStorage,
+    sampler: BaseSampler | None = None,
+    scheduler: BaseScheduler | None = None,
+    seed: int | None = None,
+) -> Study:
+    """Load an existing study, e.g. in a second worker process.
+
+    Args:
+        study_name: The study's name.
+        storage: Its storage URL or object.
+        sampler: How parameters are proposed; None uses the default, seeded with the
+            study's stored seed.
+        scheduler: Early-stopping rule.
+        seed: Overrides the stored seed for the default sampler and trial seeds.
+
+    Returns:
+        The study.
+
+    Raises:
+        StudyNotFoundError: If no study has that name (the message lists those that exist).
+    """
+    _check_seed(seed)
+    backend = get_storage(storage)
+    info = backend.get_study(study_name)
+    effective_seed = seed if seed is not None else info.seed
+    return Study(
+        info=info,
+        storage=backend,
+        sampler=sampler if sampler is not None else _default_sampler(effective_seed),
+        scheduler=scheduler,
+        seed=effective_seed,
+    )
+
+
+def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:
+    """Delete a study and all its trials.
+
+    Raises:
+        StudyNotFoundError: If no study has that name.
+    """
+    get_storage(storage).delete_study(study_name)
+
+
+def list_studies(*, storage: str | BaseStorage) -> list[StudySummary]:
+    """List the studies in a storage with their trial counts by state, oldest first."""
+    return get_storage(storage).list_studies()

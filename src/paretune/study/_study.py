@@ -1,0 +1,478 @@
+"""The study: a named multi-objective search and its trials."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable
+from collections.abc import Container
+from collections.abc import Iterable
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+from typing import Any
+
+import numpy as np
+
+from paretune._logging import get_logger
+from paretune._seeding import derive_seed
+from paretune._warnings import warn
+from paretune.constraints import Constraint
+from paretune.distributions import Distribution
+from paretune.exceptions import NoFeasibleTrialWarning
+from paretune.exceptions import ParameterConflictError
+from paretune.objectives import Objective
+from paretune.pareto import hypervolume
+from paretune.pareto import is_pareto_efficient
+from paretune.samplers import BaseSampler
+from paretune.schedulers import BaseScheduler
+from paretune.storages import BaseStorage
+from paretune.storages import StudyInfo
+from paretune.storages._json import check_json_value
+from paretune.study._outcome import evaluate_outcome
+from paretune.trial import Trial
+from paretune.trial import TrialRecord
+from paretune.trial import TrialState
+from paretune.trial._environment import current_environment
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from paretune.study._optimize import Catch
+    from paretune.study._optimize import ObjectiveFunction
+
+__all__ = ["Study"]
+
+logger = get_logger(__name__)
+
+_FINISHED = (TrialState.COMPLETE, TrialState.STOPPED, TrialState.FAILED)
+
+
+def _parse_state(state: TrialState | str) -> TrialState:
+    if isinstance(state, TrialState):
+        return state
+    try:
+        return TrialState(str(state).lower())
+    except ValueError:
+        raise ValueError(
+            f"Unknown trial state {state!r}; use 'complete', 'stopped' or 'failed'."
+        ) from None
+
+
+class Study:
+    """A multi-objective search: named objectives, constraints, a sampler and its trials.
+
+    Create one with :func:`paretune.create_study` or :func:`paretune.load_study`. A study
+    in an SQL storage may be driven by several processes at once, each with its own
+    ``Study`` object.
+
+    Attributes:
+        name: The study's unique name in its storage.
+        objectives: Its objectives, in order.
+        constraints: Its hard constraints on metrics.
+        sampler: The sampler proposing parameters.
+        scheduler: The scheduler deciding on early stops, or None.
+        seed: The study's seed, or None.
+    """
+
+    def __init__(
+        self,
+        *,
+        info: StudyInfo,
+        storage: BaseStorage,
+        sampler: BaseSampler,
+        scheduler: BaseScheduler | None,
+        seed: int | None,
+    ) -> None:
+        self._info = info
+        self._storage = storage
+        self.sampler = sampler
+        self.scheduler = scheduler
+        self.seed = seed
+        self._trial_seed_base = seed if seed is not None else secrets.randbits(31)
+        self._known_distributions: dict[str, Distribution] = {}
+        self._scanned_finished: set[int] = set()
+        self._lock = threading.Lock()
+        self._stop_requested = False
+        self._in_optimize = False
+
+    # ---- identity ------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The study's name."""
+        return self._info.name
+
+    @property
+    def objectives(self) -> tuple[Objective, ...]:
+        """The objectives, in order."""
+        return self._info.objectives
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        """The hard constraints on metrics."""
+        return self._info.constraints
+
+    @property
+    def storage(self) -> BaseStorage:
+        """The storage holding the study."""
+        return self._storage
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """A copy of the JSON values attached to the study."""
+        return dict(self._storage.get_study(self.name).user_attrs)
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON value to the study."""
+        self._storage.set_study_user_attr(self._info.study_id, key, value)
+
+    def __repr__(self) -> str:
+        objs = ", ".join(f"{o.name}: {o.direction.value}" for o in self.objectives)
+        return f"Study(name={self.name!r}, objectives={{{objs}}})"
+
+    # ---- trials --------------------------------------------------------------------------
+    def get_trials(self, states: Container[TrialState] | None = None) -> list[TrialRecord]:
+        """Return the study's trial records ordered by number.
+
+        Args:
+            states: Keep only trials in these states; None keeps all.
+        """
+        return self._storage.get_all_trials(self._info.study_id, states)
+
+    @property
+    def trials(self) -> list[TrialRecord]:
+        """Every trial record, ordered by number."""
+        return self.get_trials()
+
+    def _trial_seed(self, number: int) -> int:
+        return derive_seed(self._trial_seed_base, "trial", number)
+
+    def _remember_distributions(self, records: Iterable[TrialRecord]) -> None:
+        with self._lock:
+            for record in records:
+                if record.number in self._scanned_finished:
+                    continue
+                for name, dist in record.distributions.items():
+                    self._known_distributions.setdefault(name, dist)
+                if record.state.is_finished:
+                    self._scanned_finished.add(record.number)
+
+    def _check_distribution(self, name: str, distribution: Distribution) -> None:
+        """Refuse a parameter whose kind or scale differs from earlier trials of the study.
+
+        Ranges and choices may change between trials (the search space can be narrowed);
+        changing a parameter from float to int or categorical, or between linear and log
+        scale, is almost always a bug and breaks model-based samplers.
+        """
+        with self._lock:
+            known = self._known_distributions.get(name)
+            if known is None:
+                self._known_distributions[name] = distribution
+                return
+        same_kind = type(known) is type(distribution)
+        same_scale = getattr(known, "log", False) == getattr(distribution, "log", False)
+        if not (same_kind and same_scale):
+            raise ParameterConflictError(
+                f"Parameter {name!r} is suggested as {distribution}, but earlier trials of study "
+                f"{self.name!r} suggested it as {known}; use one distribution type and scale per "
+                "name, or give the new one another name."
+            )
+
+    def ask(self) -> Trial:
+        """Start a trial: an enqueued configuration if one waits, else a new one.
+
+        Returns:
+            The running :class:`~paretune.trial.Trial`; call its ``suggest_*`` methods, then
+            :meth:`tell`.
+
+        Example:
+            >>> import paretune as pt
+            >>> study = pt.create_study(objectives={"loss": "minimize"}, seed=0)
+            >>> trial = study.ask()
+            >>> x = trial.suggest_float("x", -1.0, 1.0)
+            >>> study.tell(trial, {"loss": x * x}).state.value
+            'complete'
+        """
+        now = time.time()
+        env = current_environment()
+        record = self._storage.claim_waiting_trial(
+            self._info.study_id, environment=env, now=now
+        )
+        if record is None:
+            record = self._storage.create_trial(
+                self._info.study_id,
+                state=TrialState.RUNNING,
+                seed_for=self._trial_seed,
+                environment=env,
+                now=now,
+            )
+        self._remember_distributions(self.get_trials())
+        self.sampler.before_trial(self, record)
+        space = self.sampler.infer_relative_search_space(self, record)
+        relative = self.sampler.sample_relative(self, record, space) if space else {}
+        return Trial(self, record, relative, space)
+
+    def tell(
+        self,
+        trial: Trial | int,
+        metrics: Mapping[str, float] | float | None = None,
+        *,
+        state: TrialState | str | None = None,
+        fail_reason: str | None = None,
+        traceback: str | None = None,
+    ) -> TrialRecord:
+        """Finish a trial with its metrics, or as stopped or failed.
+
+        Invalid metrics (a missing objective or constrained metric, NaN, infinity, a value
+        that is not a number) do not raise: the trial is stored as *failed* with a reason
+        that names the problem, and a warning is logged.
+
+        Args:
+            trial: The trial from :meth:`ask`, or its number.
+            metrics: Metric name -> value, with every objective and constrained metric.
+                A bare number works for a single-objective study without constraints.
+            state: ``"complete"`` (default when metrics are given), ``"stopped"`` or
+                ``"failed"``.
+            fail_reason: Why a trial failed or stopped.
+            traceback: The formatted traceback of the error that failed it.
+
+        Returns:
+            The finished trial's record.
+
+        Raises:
+            UpdateFinishedTrialError: If the trial was already told.
+            ValueError: If neither metrics nor a state are given.
+        """
+        trial_id, live = self._resolve(trial)
+        parsed = None if state is None else _parse_state(state)
+        if parsed is None:
+            if metrics is None:
+                raise ValueError(
+                    "Pass the trial's metrics, or state='failed' / state='stopped' to end it "
+                    "without them."
+                )
+            parsed = TrialState.COMPLETE
+        if not parsed.is_finished:
+            raise ValueError(f"A trial can only be told as finished, not {parsed.value!r}.")
+        clean: dict[str, float] = {}
+        violations: dict[str, float] = {}
+        if parsed is TrialState.COMPLETE:
+            outcome = evaluate_outcome(metrics, self.objectives, self.constraints)
+            if outcome.problem is not None:
+                parsed = TrialState.FAILED
+                fail_reason = f"invalid metrics: {outcome.problem}"
+            clean, violations = outcome.metrics, outcome.violations
+        elif metrics is not None:
+            outcome = evaluate_outcome(metrics, (), ())
+            clean = outcome.metrics
+        record = self._storage.finish_trial(
+            trial_id,
+            state=parsed,
+            metrics=clean,
+            constraints=violations,
+            fail_reason=fail_reason or (None if parsed is TrialState.COMPLETE else f"told as {parsed.value}"),
+            traceback=traceback,
+            now=time.time(),
+        )
+        if live is not None:
+            live._mark_finished()
+        if record.state is TrialState.FAILED and metrics is not None and not self._in_optimize:
+            logger.warning("Trial %d failed: %s", record.number, record.fail_reason)
+        elif record.state is TrialState.FAILED:
+            logger.info("Trial %d failed: %s", record.number, record.fail_reason)
+        else:
+            logger.info("Trial %d %s: %s", record.number, record.state.value, dict(record.metrics))
+        self.sampler.after_trial(self, record)
+        return record
+
+    def _resolve(self, trial: Trial | int) -> tuple[int, Trial | None]:
+        if isinstance(trial, Trial):
+            if trial.study is not self and trial.study.name != self.name:
+                raise ValueError(
+                    f"Trial {trial.number} belongs to study {trial.study.name!r}, not {self.name!r}."
+                )
+            return trial.trial_id, trial
+        if isinstance(trial, bool) or not isinstance(trial, int):
+            raise TypeError(f"`trial` must be a Trial or a trial number, got {trial!r}.")
+        for record in self.get_trials():
+            if record.number == trial:
+                return record.trial_id, None
+        raise ValueError(f"Study {self.name!r} has no trial number {trial}.")
+
+    def enqueue(
+        self, params: Mapping[str, Any], *, user_attrs: Mapping[str, Any] | None = None
+    ) -> int:
+        """Queue a configuration to be evaluated before the sampler proposes new ones.
+
+        When the objective suggests a parameter named in ``params``, it receives the queued
+        value (which must lie in the suggested range); other parameters are sampled.
+
+        Args:
+            params: Parameter name -> value (JSON scalars).
+            user_attrs: JSON values to attach to the trial.
+
+        Returns:
+            The number the queued trial will have.
+        """
+        if not isinstance(params, Mapping):
+            raise TypeError(f"`params` must be a dict of name -> value, got {type(params).__name__}.")
+        for key, value in params.items():
+            check_json_value(key, value)
+        record = self._storage.create_trial(
+            self._info.study_id,
+            state=TrialState.WAITING,
+            seed_for=self._trial_seed,
+            enqueued_params=dict(params),
+            user_attrs=dict(user_attrs or {}),
+            now=time.time(),
+        )
+        return record.number
+
+    def fail_orphaned_trials(self) -> list[TrialRecord]:
+        """Mark as failed the running trials whose worker process on this host has died.
+
+        A trial keeps the host and process id of its worker. A killed worker leaves its trial
+        running forever; this finds such trials (same host, process gone) and fails them with
+        a reason, so that counts and samplers stay truthful. :meth:`optimize` calls it when it
+        starts.
+
+        Returns:
+            The records of the trials it failed.
+        """
+        host = socket.gethostname()
+        failed = []
+        for record in self.get_trials(states=(TrialState.RUNNING,)):
+            pid = record.environment.get("pid")
+            if record.environment.get("host") != host or not isinstance(pid, int):
+                continue
+            if pid == os.getpid() or _process_alive(pid):
+                continue
+            try:
+                failed.append(
+                    self._storage.finish_trial(
+                        record.trial_id,
+                        state=TrialState.FAILED,
+                        metrics=None,
+                        constraints=None,
+                        fail_reason=(
+                            f"worker process {pid} on {host} ended while the trial was running "
+                            "(killed or crashed)"
+                        ),
+                        traceback=None,
+                        now=time.time(),
+                    )
+                )
+            except Exception:  # another worker failed it first
+                continue
+        return failed
+
+    # ---- results -------------------------------------------------------------------------
+    def losses(self, records: Iterable[TrialRecord]) -> np.ndarray:
+        """Objective values of ``records`` as an ``n x m`` array of losses (minimised).
+
+        Maximised objectives are negated, so smaller is better in every column.
+        """
+        rows = [[o.sign * r.metrics[o.name] for o in self.objectives] for r in records]
+        return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.objectives))
+
+    def pareto_front(self) -> list[TrialRecord]:
+        """The feasible, non-dominated complete trials, ordered by number.
+
+        When trials completed but none satisfies every constraint, a
+        :class:`~paretune.exceptions.NoFeasibleTrialWarning` says how close the best came,
+        and the front is empty.
+        """
+        complete = self.get_trials(states=(TrialState.COMPLETE,))
+        feasible = [r for r in complete if r.feasible]
+        if complete and not feasible:
+            closest = min(complete, key=lambda r: r.total_violation)
+            detail = ", ".join(
+                f"{c} (measured {closest.metrics[c.metric]:g})"
+                for c in self.constraints
+                if closest.constraints.get(c.metric, 0.0) > 0
+            )
+            warn(
+                f"None of the {len(complete)} complete trials of study {self.name!r} satisfies "
+                f"every constraint; the closest, trial {closest.number}, violates {detail}. "
+                "Relax the constraints or widen the search space.",
+                NoFeasibleTrialWarning,
+            )
+            return []
+        if not feasible:
+            return []
+        mask = is_pareto_efficient(self.losses(feasible))
+        return [r for r, keep in zip(feasible, mask) if keep]
+
+    def hypervolume(self, reference_point: Mapping[str, float]) -> float:
+        """Hypervolume of the feasible Pareto front, in the objectives' own units.
+
+        Args:
+            reference_point: Objective name -> the worst value worth counting (for a
+                maximised objective, a lower bound; for a minimised one, an upper bound).
+
+        Returns:
+            The volume of the objective region the front dominates inside the reference box.
+        """
+        missing = [o.name for o in self.objectives if o.name not in reference_point]
+        if missing:
+            raise ValueError(f"`reference_point` lacks objective(s) {missing!r}.")
+        front = self.pareto_front()
+        ref = np.asarray([o.sign * float(reference_point[o.name]) for o in self.objectives])
+        return hypervolume(self.losses(front), ref) if front else 0.0
+
+    def trials_dataframe(self) -> pd.DataFrame:
+        """One row per trial: number, state, params, metrics, violations, feasibility, times.
+
+        Columns are ``number``, ``state``, ``params.<name>``, ``metrics.<name>``,
+        ``constraints.<metric>`` (violations), ``feasible``, ``started_at``,
+        ``finished_at``, ``duration_s``, ``seed``, ``fail_reason`` and
+        ``user_attrs.<key>``.
+        """
+        from paretune.study._dataframe import trials_to_dataframe
+
+        return trials_to_dataframe(self.get_trials())
+
+    # ---- the loop ------------------------------------------------------------------------
+    def optimize(
+        self,
+        objective: ObjectiveFunction,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        *,
+        catch: Catch = (Exception,),
+        callbacks: Iterable[Callable[[Study, TrialRecord], None]] | None = None,
+    ) -> None:
+        """Run ``objective`` on new trials until ``n_trials`` ran or ``timeout`` passed.
+
+        Args:
+            objective: Takes a :class:`~paretune.trial.Trial`, returns a dict of metrics.
+                Raise :class:`~paretune.exceptions.TrialStopped` to end a trial as stopped.
+            n_trials: How many trials this call runs; None for no limit.
+            timeout: Seconds after which no new trial starts; None for no limit.
+            catch: Exception types that fail the trial while the study goes on. Any other
+                exception also fails the trial (with its traceback stored), then stops the
+                study by propagating. ``()`` stops on every error.
+            callbacks: Called with the study and each finished trial's record.
+
+        Raises:
+            ValueError: On a non-positive ``n_trials`` or ``timeout``.
+        """
+        from paretune.study._optimize import run_optimize
+
+        run_optimize(self, objective, n_trials, timeout, catch, callbacks)
+
+    def stop(self) -> None:
+        """Ask a running :meth:`optimize` to start no further trial (e.g. from a callback)."""
+        self._stop_requested = True
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,7 @@
+"""Trials: the live :class:`Trial` and the immutable :class:`TrialRecord`."""
+
+from paretune.trial._record import TrialRecord as TrialRecord
+from paretune.trial._state import TrialState as TrialState
+from paretune.trial._trial import Trial as Trial
+
+__all__ = ["Trial", "TrialRecord", "TrialState"]

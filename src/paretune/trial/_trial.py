@@ -1,0 +1,242 @@
+"""The live trial handed to the objective function."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Any
+
+from paretune.distributions import CategoricalChoice
+from paretune.distributions import CategoricalDistribution
+from paretune.distributions import Distribution
+from paretune.distributions import FloatDistribution
+from paretune.distributions import IntDistribution
+from paretune.exceptions import InvalidMetricsError
+from paretune.exceptions import ParameterConflictError
+from paretune.exceptions import UpdateFinishedTrialError
+from paretune.schedulers import Decision
+from paretune.trial._record import TrialRecord
+
+if TYPE_CHECKING:
+    from paretune.study import Study
+
+__all__ = ["Trial"]
+
+
+class Trial:
+    """One evaluation in progress; the objective function receives it.
+
+    Parameters are defined by running: each ``suggest_*`` call names a parameter and its
+    range and returns the value to use. Calling ``suggest_*`` again with the same name and
+    distribution returns the same value; a different distribution raises
+    :class:`~paretune.exceptions.ParameterConflictError`.
+
+    Users do not construct trials; ``Study.ask`` and ``Study.optimize`` do.
+    """
+
+    def __init__(self, study: Study, record: TrialRecord, relative_params: Mapping[str, Any],
+                 relative_space: Mapping[str, Distribution]) -> None:
+        self._study = study
+        self._record = record
+        self._relative_params = dict(relative_params)
+        self._relative_space = dict(relative_space)
+        self._params: dict[str, Any] = dict(record.params)
+        self._distributions: dict[str, Distribution] = dict(record.distributions)
+        self._last_decision = Decision.CONTINUE
+        self._finished = False
+
+    # ---- identity ------------------------------------------------------------------------
+    @property
+    def number(self) -> int:
+        """The trial's number within the study (0, 1, 2, ... without gaps)."""
+        return self._record.number
+
+    @property
+    def seed(self) -> int:
+        """A seed for the trial's own randomness, derived from the study seed and number."""
+        return self._record.seed
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """A copy of the parameters suggested so far."""
+        return dict(self._params)
+
+    @property
+    def distributions(self) -> dict[str, Distribution]:
+        """A copy of the distributions of the parameters suggested so far."""
+        return dict(self._distributions)
+
+    @property
+    def study(self) -> Study:
+        """The study this trial belongs to."""
+        return self._study
+
+    @property
+    def trial_id(self) -> int:
+        """The storage's identifier of the trial."""
+        return self._record.trial_id
+
+    @property
+    def record(self) -> TrialRecord:
+        """The record the trial started with (parameters suggested since are in ``params``)."""
+        return self._record
+
+    # ---- suggestions ---------------------------------------------------------------------
+    def suggest_float(
+        self, name: str, low: float, high: float, *, log: bool = False, step: float | None = None
+    ) -> float:
+        """Suggest a float in ``[low, high]``.
+
+        Args:
+            name: The parameter's name, unique within the study.
+            low: Lower bound.
+            high: Upper bound (``low <= high``).
+            log: Sample uniformly in the logarithm (needs ``low > 0``).
+            step: Restrict to ``low + k * step``.
+
+        Returns:
+            The value to use.
+
+        Example:
+            >>> import paretune as pt
+            >>> study = pt.create_study(objectives={"loss": "minimize"}, seed=0)
+            >>> trial = study.ask()
+            >>> 1e-4 <= trial.suggest_float("lr", 1e-4, 1e-1, log=True) <= 1e-1
+            True
+        """
+        return float(self._suggest(name, FloatDistribution(low, high, log, step)))
+
+    def suggest_int(
+        self, name: str, low: int, high: int, *, log: bool = False, step: int = 1
+    ) -> int:
+        """Suggest an integer in ``[low, high]``.
+
+        Args:
+            name: The parameter's name, unique within the study.
+            low: Lower bound.
+            high: Upper bound (``low <= high``).
+            log: Sample uniformly in the logarithm (needs ``low >= 1``).
+            step: Restrict to ``low + k * step``.
+
+        Returns:
+            The value to use.
+        """
+        return int(self._suggest(name, IntDistribution(low, high, log, step)))
+
+    def suggest_categorical(
+        self, name: str, choices: Sequence[CategoricalChoice]
+    ) -> CategoricalChoice:
+        """Suggest one of ``choices``.
+
+        Args:
+            name: The parameter's name, unique within the study.
+            choices: None, bool, int, float or str values (stored as JSON).
+
+        Returns:
+            The chosen value.
+        """
+        return self._suggest(name, CategoricalDistribution(tuple(choices)))  # type: ignore[no-any-return]
+
+    def _suggest(self, name: str, distribution: Distribution) -> Any:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"Parameter names must be non-empty strings, got {name!r}.")
+        if self._finished:
+            raise UpdateFinishedTrialError(
+                f"Trial {self.number} is finished; suggest parameters before telling it."
+            )
+        if name in self._params:
+            if self._distributions[name] != distribution:
+                raise ParameterConflictError(
+                    f"Parameter {name!r} was already suggested in trial {self.number} as "
+                    f"{self._distributions[name]} and now as {distribution}; give each "
+                    "distribution its own name."
+                )
+            return self._params[name]
+        self._study._check_distribution(name, distribution)
+        value = self._choose(name, distribution)
+        self._study._storage.set_trial_param(self.trial_id, name, value, distribution)
+        self._params[name] = value
+        self._distributions[name] = distribution
+        return value
+
+    def _choose(self, name: str, distribution: Distribution) -> Any:
+        enqueued = self._record.enqueued_params
+        if name in enqueued:
+            value = enqueued[name]
+            if isinstance(distribution, FloatDistribution) and isinstance(value, int):
+                value = float(value)
+            if not distribution.contains(value):
+                raise ParameterConflictError(
+                    f"The enqueued value {value!r} of {name!r} lies outside {distribution}; "
+                    "enqueue a value inside the range the objective suggests."
+                )
+            return value
+        if name in self._relative_params and self._relative_space.get(name) == distribution:
+            return self._relative_params[name]
+        return self._study.sampler.sample_independent(
+            self._study, self._record, name, distribution
+        )
+
+    # ---- reporting -----------------------------------------------------------------------
+    def report(self, metrics: Mapping[str, float], step: int) -> None:
+        """Record intermediate metrics at ``step`` (an epoch, a data fraction's index, ...).
+
+        Args:
+            metrics: Metric name -> finite value.
+            step: A non-negative integer; reporting the same step again overwrites it.
+
+        Raises:
+            InvalidMetricsError: On a non-finite or non-numeric value.
+        """
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError(f"`step` must be a non-negative integer, got {step!r}.")
+        clean = _clean_metrics(metrics, what=f"report at step {step} of trial {self.number}")
+        self._study._storage.report_intermediate(self.trial_id, step, clean, time.time())
+        scheduler = self._study.scheduler
+        if scheduler is not None:
+            record = self._study._storage.get_trial(self.trial_id)
+            self._last_decision = scheduler.on_report(self._study, record, step)
+
+    def should_stop(self) -> bool:
+        """Whether the study's scheduler asked, at the last report, to stop this trial.
+
+        Always False when the study has no scheduler.
+        """
+        return self._last_decision is Decision.STOP
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON value (e.g. a checkpoint path) to the trial."""
+        self._study._storage.set_trial_user_attr(self.trial_id, key, value)
+
+    def _mark_finished(self) -> None:
+        self._finished = True
+
+    def __repr__(self) -> str:
+        return f"Trial(number={self.number}, params={self._params!r})"
+
+
+def _clean_metrics(metrics: Mapping[str, Any], *, what: str) -> dict[str, float]:
+    if not isinstance(metrics, Mapping):
+        raise InvalidMetricsError(
+            f"Metrics for the {what} must be a dict of name -> number, got "
+            f"{type(metrics).__name__}."
+        )
+    clean: dict[str, float] = {}
+    for key, value in metrics.items():
+        if not isinstance(key, str):
+            raise InvalidMetricsError(f"Metric names must be strings; the {what} has {key!r}.")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InvalidMetricsError(
+                f"Metric {key!r} of the {what} is {value!r}, not a number."
+            ) from None
+        if isinstance(value, bool) or not math.isfinite(number):
+            raise InvalidMetricsError(
+                f"Metric {key!r} of the {what} is {value!r}; metrics must be finite numbers."
+            )
+        clean[key] = number
+    return clean
