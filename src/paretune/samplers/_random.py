@@ -17,11 +17,6 @@ if TYPE_CHECKING:
 __all__ = ["RandomSampler"]
 
 
-def unit_to_value(distribution: Distribution, u: float) -> Any:
-    """Map ``u`` in ``[0, 1]`` to a Python scalar of ``distribution``."""
-    return distribution.from_unit(u)
-
-
 class RandomSampler(BaseSampler):
     """Samples every parameter independently and uniformly (in the log for log scales).
 
@@ -57,4 +52,4 @@ class RandomSampler(BaseSampler):
     ) -> Any:
         """Draw one uniform value for ``name``."""
         u = rng_for(self.seed, trial.number, name).random()
-        return unit_to_value(distribution, u)
+        return distribution.from_unit(u)

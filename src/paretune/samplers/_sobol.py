@@ -40,7 +40,7 @@ class SobolSampler(BaseSampler):
         self.seed = secrets.randbits(31) if seed is None else int(seed)
         self.scramble = scramble
         self._fallback = RandomSampler(seed=self.seed)
-        self._space: dict[str, Distribution] | None = None
+        self._spaces: dict[str, dict[str, Distribution]] = {}  # by study name
         self._engine: Any = None
         self._lock = threading.Lock()
 
@@ -55,13 +55,15 @@ class SobolSampler(BaseSampler):
         self, study: Study, trial: TrialRecord
     ) -> dict[str, Distribution]:
         """The parameters of the first complete trial, fixed from then on."""
-        if self._space is None:
+        space = self._spaces.get(study.name)
+        if space is None:
             complete = study.get_trials(states=(TrialState.COMPLETE,))
             if not complete:
                 return {}
             first = min(complete, key=lambda t: t.number)
-            self._space = {k: first.distributions[k] for k in sorted(first.distributions)}
-        return dict(self._space)
+            space = {k: first.distributions[k] for k in sorted(first.distributions)}
+            self._spaces[study.name] = space
+        return dict(space)
 
     def _point(self, index: int, dim: int) -> np.ndarray:
         from scipy.stats import qmc
@@ -72,7 +74,8 @@ class SobolSampler(BaseSampler):
             engine = self._engine
             if engine.num_generated > index:
                 engine.reset()
-            engine.fast_forward(index - engine.num_generated)
+            if index > engine.num_generated:
+                engine.fast_forward(index - engine.num_generated)
             return np.asarray(engine.random(1)[0])
 
     def sample_relative(

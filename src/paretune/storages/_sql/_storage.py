@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from collections.abc import Container
 from collections.abc import Mapping
@@ -95,6 +96,8 @@ class SQLStorage(BaseStorage):
         self.url = parse_url(url)
         self._sqlite = is_sqlite(self.url)
         self.engine = build_engine(self.url)
+        # Close pooled connections when the storage is garbage-collected.
+        self._finalizer = weakref.finalize(self, self.engine.dispose)
         self._cache_lock = threading.Lock()
         self._caches: dict[int, _StudyCache] = {}
         try:
@@ -160,7 +163,7 @@ class SQLStorage(BaseStorage):
 
     def close(self) -> None:
         """Dispose of the connection pool."""
-        self.engine.dispose()
+        self._finalizer()
 
     # ---- studies -------------------------------------------------------------------------
     def create_study(

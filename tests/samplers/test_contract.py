@@ -1,0 +1,125 @@
+"""The contract every sampler honours: bounds, types, conditional spaces, determinism."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+import paretune as pt
+from paretune.samplers import BaseSampler
+from paretune.samplers import RandomSampler
+from paretune.samplers import SobolSampler
+
+SAMPLERS: dict[str, Callable[[int], BaseSampler]] = {
+    "random": lambda seed: RandomSampler(seed=seed),
+    "sobol": lambda seed: SobolSampler(seed=seed),
+}
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def mixed_objective(trial: pt.Trial) -> dict[str, float]:
+    """Every kind of parameter, with a conditional branch."""
+    x = trial.suggest_float("x", -5.0, 5.0)
+    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+    frac = trial.suggest_float("frac", 0.1, 0.9, step=0.2)
+    depth = trial.suggest_int("depth", 1, 9, step=2)
+    width = trial.suggest_int("width", 8, 512, log=True)
+    kind = trial.suggest_categorical("kind", ["a", "b", None, 3])
+    extra = trial.suggest_float("extra", 0.0, 1.0) if kind == "a" else 0.0
+    return {"f1": x * x + lr + frac + extra, "f2": depth + width / 512}
+
+
+def run_study(make: Callable[[int], BaseSampler], seed: int, n: int = 40) -> pt.Study:
+    study = pt.create_study(objectives={"f1": "minimize", "f2": "minimize"}, sampler=make(seed))
+    study.optimize(mixed_objective, n_trials=n)
+    return study
+
+
+@pytest.fixture(params=sorted(SAMPLERS))
+def make_sampler(request: pytest.FixtureRequest) -> Callable[[int], BaseSampler]:
+    return SAMPLERS[request.param]
+
+
+def test_values_lie_in_their_distributions_with_python_types(make_sampler) -> None:
+    study = run_study(make_sampler, seed=0)
+    for trial in study.trials:
+        assert trial.state is pt.TrialState.COMPLETE
+        for name, value in trial.params.items():
+            assert trial.distributions[name].contains(value), (name, value)
+        p = trial.params
+        assert type(p["x"]) is float and type(p["lr"]) is float and type(p["frac"]) is float
+        assert type(p["depth"]) is int and type(p["width"]) is int
+        assert p["depth"] % 2 == 1
+        assert round((p["frac"] - 0.1) / 0.2, 9) == round((p["frac"] - 0.1) / 0.2)
+        assert p["kind"] in ("a", "b", None, 3)
+
+
+def test_conditional_parameters_appear_only_in_their_branch(make_sampler) -> None:
+    study = run_study(make_sampler, seed=1, n=60)
+    with_extra = [t for t in study.trials if "extra" in t.params]
+    assert with_extra and all(t.params["kind"] == "a" for t in with_extra)
+    assert all("extra" not in t.params for t in study.trials if t.params["kind"] != "a")
+
+
+def test_same_seed_same_trials_different_seed_different(make_sampler) -> None:
+    first = [dict(t.params) for t in run_study(make_sampler, seed=3).trials]
+    again = [dict(t.params) for t in run_study(make_sampler, seed=3).trials]
+    other = [dict(t.params) for t in run_study(make_sampler, seed=4).trials]
+    assert first == again
+    assert first != other
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLERS))
+def test_reproducible_in_a_fresh_process(name: str) -> None:
+    code = textwrap.dedent(
+        f"""
+        import json
+        from tests.samplers.test_contract import SAMPLERS, run_study
+        study = run_study(SAMPLERS[{name!r}], seed=11, n=20)
+        print(json.dumps([dict(t.params) for t in study.trials], sort_keys=True))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    here = [dict(t.params) for t in run_study(SAMPLERS[name], seed=11, n=20).trials]
+    assert json.loads(out) == json.loads(json.dumps(here, sort_keys=True))
+
+
+def test_values_cover_the_range_evenly(make_sampler) -> None:
+    study = pt.create_study(objectives={"f": "minimize"}, sampler=make_sampler(0))
+    study.optimize(lambda t: t.suggest_float("u", 0.0, 1.0), n_trials=64)
+    values = np.array([t.params["u"] for t in study.trials])
+    counts = np.histogram(values, bins=4, range=(0, 1))[0]
+    assert counts.min() >= 8  # 16 expected per bin
+
+
+def test_sobol_is_more_even_than_random() -> None:
+    def discrepancy(make: Callable[[int], BaseSampler]) -> float:
+        from scipy.stats import qmc
+
+        study = pt.create_study(objectives={"f": "minimize"}, sampler=make(0))
+        study.optimize(
+            lambda t: t.suggest_float("a", 0, 1) + t.suggest_float("b", 0, 1), n_trials=65
+        )
+        points = np.array([[t.params["a"], t.params["b"]] for t in study.trials[1:]])
+        return float(qmc.discrepancy(points))
+
+    assert discrepancy(SAMPLERS["sobol"]) < discrepancy(SAMPLERS["random"])
+
+
+def test_reseed_changes_the_sequence(make_sampler) -> None:
+    sampler = make_sampler(0)
+    a = pt.create_study(objectives={"f": "minimize"}, sampler=sampler)
+    a.optimize(lambda t: t.suggest_float("u", 0, 1), n_trials=5)
+    sampler.reseed_rng(99)
+    b = pt.create_study(objectives={"f": "minimize"}, sampler=sampler)
+    b.optimize(lambda t: t.suggest_float("u", 0, 1), n_trials=5)
+    assert [t.params for t in a.trials] != [t.params for t in b.trials]

@@ -1,0 +1,50 @@
+"""Schema versioning: old databases load, newer ones are refused with a clear error."""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+import sqlite3
+
+import pytest
+
+import paretune as pt
+from paretune.exceptions import SchemaVersionError
+from paretune.storages._sql import SCHEMA_VERSION
+
+ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
+
+
+def test_a_version_1_database_still_loads(tmp_path) -> None:
+    # schema_v1.db was written by paretune 0.1.0 (see tests/assets/README.md).
+    db = tmp_path / "v1.db"
+    shutil.copy(ASSETS / "schema_v1.db", db)
+    study = pt.load_study(study_name="credit", storage=f"sqlite:///{db}")
+    assert [o.name for o in study.objectives] == ["accuracy", "eo_diff"]
+    assert len(study.trials) == 5
+    assert study.trials[0].params.keys() >= {"lr", "depth", "model"}
+    assert study.pareto_front()
+    study.optimize(lambda t: {"accuracy": 0.5, "eo_diff": 0.5, "latency_p99_ms": 1.0}, n_trials=1)
+    assert len(study.trials) == 6
+
+
+def test_a_newer_schema_is_refused_and_left_untouched(tmp_path) -> None:
+    db = tmp_path / "future.db"
+    url = f"sqlite:///{db}"
+    pt.create_study(study_name="s", objectives={"a": "minimize"}, storage=url)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE paretune_meta SET value = ? WHERE key = 'schema_version'",
+            (str(SCHEMA_VERSION + 1),),
+        )
+    with pytest.raises(SchemaVersionError, match="upgrade paretune"):
+        pt.load_study(study_name="s", storage=url)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM paretune_studies").fetchone()[0] == 1
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
+    db = tmp_path / "wal.db"
+    pt.create_study(objectives={"a": "minimize"}, storage=f"sqlite:///{db}")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -1,0 +1,94 @@
+"""The paretune command line, run in-process with click's CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import paretune as pt
+from paretune.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def url(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    study = pt.create_study(
+        study_name="credit",
+        objectives={"accuracy": "maximize", "eo_diff": "minimize"},
+        constraints={"latency_p99_ms": ("<=", 20.0)},
+        storage=url,
+    )
+    study.tell(study.ask(), {"accuracy": 0.9, "eo_diff": 0.20, "latency_p99_ms": 5.0})
+    study.tell(study.ask(), {"accuracy": 0.8, "eo_diff": 0.05, "latency_p99_ms": 5.0})
+    study.tell(study.ask(), {"accuracy": 0.95, "eo_diff": 0.01, "latency_p99_ms": 50.0})
+    study.tell(study.ask(), state="failed")
+    return url
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and pt.__version__ in result.output
+
+
+def test_studies_lists_counts(runner: CliRunner, url: str) -> None:
+    result = runner.invoke(main, ["studies", "--storage", url])
+    assert result.exit_code == 0, result.output
+    assert "credit" in result.output and "3 complete" in result.output and "1 failed" in result.output
+    assert "latency_p99_ms <= 20" in result.output
+
+
+def test_show_prints_the_feasible_front(runner: CliRunner, url: str) -> None:
+    result = runner.invoke(main, ["show", "credit", "--storage", url])
+    assert result.exit_code == 0, result.output
+    assert "Trials: 4 (3 complete, 1 failed)" in result.output
+    assert "Pareto front (2 trials)" in result.output
+    lines = result.output.splitlines()
+    table = lines[lines.index(next(l for l in lines if l.startswith("trial"))) + 2 :]
+    assert [row.split()[0] for row in table] == ["0", "1"]  # trial 2 is infeasible
+
+
+def test_export_csv_and_json(runner: CliRunner, url: str, tmp_path) -> None:
+    result = runner.invoke(main, ["export", "credit", "--format", "csv", "--storage", url])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["state"] for r in rows] == ["complete"] * 3 + ["failed"]
+    assert rows[2]["constraints.latency_p99_ms"] == "30.0" and rows[2]["feasible"] == "False"
+    out = tmp_path / "trials.json"
+    result = runner.invoke(main, ["export", "credit", "--format", "json", "-o", str(out), "--storage", url])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text())
+    assert payload["objectives"] == {"accuracy": "maximize", "eo_diff": "minimize"}
+    assert len(payload["trials"]) == 4 and payload["trials"][0]["metrics"]["accuracy"] == 0.9
+
+
+def test_storage_from_environment_and_errors(runner: CliRunner, url: str) -> None:
+    result = runner.invoke(main, ["studies"], env={"PARETUNE_STORAGE": url})
+    assert result.exit_code == 0 and "credit" in result.output
+    result = runner.invoke(main, ["show", "nope", "--storage", url])
+    assert result.exit_code == 1 and "No study named 'nope'" in result.output
+    result = runner.invoke(main, ["studies", "--storage", "runs.db"])
+    assert result.exit_code == 1 and "sqlite:///runs.db" in result.output
+
+
+def test_delete(runner: CliRunner, url: str) -> None:
+    result = runner.invoke(main, ["delete", "credit", "--storage", url], input="n\n")
+    assert result.exit_code == 1
+    assert runner.invoke(main, ["delete", "credit", "--yes", "--storage", url]).exit_code == 0
+    assert "No studies" in runner.invoke(main, ["studies", "--storage", url]).output
+
+
+def test_demo_runs_and_stores_the_study(runner: CliRunner, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path}/demo.db"
+    result = runner.invoke(main, ["demo", "--trials", "12", "--storage", url])
+    assert result.exit_code == 0, result.output
+    assert "Pareto front" in result.output and "paretune show demo" in result.output
+    assert len(pt.load_study(study_name="demo", storage=url).trials) == 12
