@@ -42,7 +42,9 @@ def test_version(runner: CliRunner) -> None:
 def test_studies_lists_counts(runner: CliRunner, url: str) -> None:
     result = runner.invoke(main, ["studies", "--storage", url])
     assert result.exit_code == 0, result.output
-    assert "credit" in result.output and "3 complete" in result.output and "1 failed" in result.output
+    assert (
+        "credit" in result.output and "3 complete" in result.output and "1 failed" in result.output
+    )
     assert "latency_p99_ms <= 20" in result.output
 
 
@@ -52,7 +54,7 @@ def test_show_prints_the_feasible_front(runner: CliRunner, url: str) -> None:
     assert "Trials: 4 (3 complete, 1 failed)" in result.output
     assert "Pareto front (2 trials)" in result.output
     lines = result.output.splitlines()
-    table = lines[lines.index(next(l for l in lines if l.startswith("trial"))) + 2 :]
+    table = lines[lines.index(next(line for line in lines if line.startswith("trial"))) + 2 :]
     assert [row.split()[0] for row in table] == ["0", "1"]  # trial 2 is infeasible
 
 
@@ -63,7 +65,9 @@ def test_export_csv_and_json(runner: CliRunner, url: str, tmp_path) -> None:
     assert [r["state"] for r in rows] == ["complete"] * 3 + ["failed"]
     assert rows[2]["constraints.latency_p99_ms"] == "30.0" and rows[2]["feasible"] == "False"
     out = tmp_path / "trials.json"
-    result = runner.invoke(main, ["export", "credit", "--format", "json", "-o", str(out), "--storage", url])
+    result = runner.invoke(
+        main, ["export", "credit", "--format", "json", "-o", str(out), "--storage", url]
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(out.read_text())
     assert payload["objectives"] == {"accuracy": "maximize", "eo_diff": "minimize"}

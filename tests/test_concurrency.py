@@ -11,7 +11,7 @@ import pytest
 import paretune as pt
 
 
-def _worker(url: str, n_trials: int, ready: "mp.synchronize.Barrier") -> None:
+def _worker(url: str, n_trials: int, ready: mp.synchronize.Barrier) -> None:
     study = pt.load_study(study_name="shared", storage=url)
     ready.wait()
     study.optimize(

@@ -47,9 +47,7 @@ def test_int_distribution_rejects_bad_ranges(kwargs: dict, message: str) -> None
         IntDistribution(**kwargs)
 
 
-@pytest.mark.parametrize(
-    "choices", [(), ("a", "a"), (object(),), (float("nan"),), "abc"]
-)
+@pytest.mark.parametrize("choices", [(), ("a", "a"), (object(),), (float("nan"),), "abc"])
 def test_categorical_distribution_rejects_bad_choices(choices: object) -> None:
     with pytest.raises(InvalidDistributionError):
         CategoricalDistribution(choices)  # type: ignore[arg-type]

@@ -39,8 +39,14 @@ def credit_objective(trial: pt.Trial) -> dict[str, float]:
 
 def make_study(storage_url: str | None, **kwargs: object) -> pt.Study:
     options: dict[str, object] = dict(
-        study_name="credit", objectives=OBJECTIVES, constraints=CONSTRAINTS,
-        storage=storage_url, sampler=None, scheduler=None, seed=0, load_if_exists=True,
+        study_name="credit",
+        objectives=OBJECTIVES,
+        constraints=CONSTRAINTS,
+        storage=storage_url,
+        sampler=None,
+        scheduler=None,
+        seed=0,
+        load_if_exists=True,
     )
     options.update(kwargs)
     return pt.create_study(**options)  # type: ignore[arg-type]
@@ -59,14 +65,20 @@ def test_issue_snippet_runs_on_every_backend(storage_url: str | None) -> None:
 
     assert record.state is pt.TrialState.COMPLETE and record.feasible
     assert failed.state is pt.TrialState.FAILED
-    assert len(df) == 30 and {"params.lr", "metrics.accuracy", "constraints.latency_p99_ms"} <= set(df.columns)
+    assert len(df) == 30 and {"params.lr", "metrics.accuracy", "constraints.latency_p99_ms"} <= set(
+        df.columns
+    )
     assert front and all(r.feasible and r.state is pt.TrialState.COMPLETE for r in front)
     # No front member is dominated by any feasible complete trial.
     complete = [r for r in study.trials if r.state is pt.TrialState.COMPLETE and r.feasible]
     for f in front:
         assert not any(
-            r.metrics["accuracy"] >= f.metrics["accuracy"] and r.metrics["eo_diff"] <= f.metrics["eo_diff"]
-            and (r.metrics["accuracy"] > f.metrics["accuracy"] or r.metrics["eo_diff"] < f.metrics["eo_diff"])
+            r.metrics["accuracy"] >= f.metrics["accuracy"]
+            and r.metrics["eo_diff"] <= f.metrics["eo_diff"]
+            and (
+                r.metrics["accuracy"] > f.metrics["accuracy"]
+                or r.metrics["eo_diff"] < f.metrics["eo_diff"]
+            )
             for r in complete
         )
     assert [r.number for r in study.trials] == list(range(32))
@@ -104,8 +116,13 @@ def test_same_seed_same_sequence_in_a_fresh_process(tmp_path) -> None:
         """
     )
     runs = [
-        subprocess.run([sys.executable, "-c", code, seed], capture_output=True, text=True,
-                       check=True, cwd=str(__import__("pathlib").Path(__file__).parents[1])).stdout
+        subprocess.run(
+            [sys.executable, "-c", code, seed],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=str(__import__("pathlib").Path(__file__).parents[1]),
+        ).stdout
         for seed in ("5", "5", "6")
     ]
     assert runs[0] == runs[1]
@@ -126,7 +143,7 @@ def test_bad_declarations_are_refused_with_the_fix() -> None:
 def test_storage_that_cannot_be_opened(tmp_path) -> None:
     with pytest.raises(StorageError, match="directory exists"):
         pt.create_study(objectives=OBJECTIVES, storage=f"sqlite:///{tmp_path}/missing/dir/x.db")
-    with pytest.raises(StorageError, match="sqlite:///runs.db"):
+    with pytest.raises(StorageError, match=r"sqlite:///runs\.db"):
         pt.create_study(objectives=OBJECTIVES, storage="runs.db")
     with pytest.raises(StorageError, match="server is running"):
         pt.create_study(objectives=OBJECTIVES, storage="postgresql://nobody@127.0.0.1:1/none")
@@ -162,7 +179,9 @@ def test_load_if_exists_and_duplicates(tmp_path) -> None:
         (0.9, "return a dict of metrics"),
     ],
 )
-def test_invalid_metrics_fail_the_trial_and_the_study_goes_on(returned: object, reason: str) -> None:
+def test_invalid_metrics_fail_the_trial_and_the_study_goes_on(
+    returned: object, reason: str
+) -> None:
     study = make_study(None)
     calls = []
 
@@ -271,7 +290,9 @@ def test_pareto_front_warns_when_nothing_is_feasible() -> None:
     study = make_study(None)
     study.tell(study.ask(), {"accuracy": 0.9, "eo_diff": 0.1, "latency_p99_ms": 35.0})
     study.tell(study.ask(), {"accuracy": 0.8, "eo_diff": 0.1, "latency_p99_ms": 25.0})
-    with pytest.warns(NoFeasibleTrialWarning, match=r"trial 1, violates latency_p99_ms <= 20 \(measured 25\)"):
+    with pytest.warns(
+        NoFeasibleTrialWarning, match=r"trial 1, violates latency_p99_ms <= 20 \(measured 25\)"
+    ):
         assert study.pareto_front() == []
     study.tell(study.ask(), {"accuracy": 0.1, "eo_diff": 0.5, "latency_p99_ms": 5.0})
     with warnings.catch_warnings():

@@ -38,9 +38,9 @@ def _format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
     text_rows = [[cell(v) for v in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in text_rows]) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False))]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)) for r in text_rows]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False)) for r in text_rows]
     return "\n".join(lines)
 
 
@@ -122,14 +122,21 @@ def show(name: str, storage: str) -> None:
         for t in front
     ]
     click.echo(f"Pareto front ({len(front)} trials):")
-    click.echo(_format_table(["trial"] + metric_names + params, rows))
+    click.echo(_format_table(["trial", *metric_names, *params], rows))
 
 
 @main.command()
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 @_storage_option
 def export(name: str, fmt: str, output: str | None, storage: str) -> None:
     """Export every trial of a study as CSV (one row per trial) or JSON (full records)."""

@@ -18,7 +18,6 @@ import numpy as np
 from paretune.study import create_study
 from paretune.trial import Trial
 
-
 DEMO_STUDY_NAME = "demo"
 """The name of the study the demo writes."""
 

@@ -16,7 +16,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from typing import Union
 
 from paretune.exceptions import InvalidDistributionError
 
@@ -30,13 +29,15 @@ __all__ = [
     "distribution_to_json",
 ]
 
-CategoricalChoice = Union[None, bool, int, float, str]
+CategoricalChoice = None | bool | int | float | str
 """The JSON scalar types a categorical choice may have."""
 
 
 def _check_finite(name: str, value: float) -> None:
     if not math.isfinite(value):
-        raise InvalidDistributionError(f"`{name}` must be a finite number, but got {name}={value!r}.")
+        raise InvalidDistributionError(
+            f"`{name}` must be a finite number, but got {name}={value!r}."
+        )
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,7 @@ class FloatDistribution:
         if self.step is not None:
             if self.log:
                 raise InvalidDistributionError(
-                    "`step` and `log` cannot be combined for a float parameter; "
-                    "drop one of them."
+                    "`step` and `log` cannot be combined for a float parameter; drop one of them."
                 )
             _check_finite("step", self.step)
             if self.step <= 0:
@@ -275,7 +275,7 @@ class CategoricalDistribution:
         return self.choices[min(int(min(max(float(u), 0.0), 1.0) * k), k - 1)]
 
 
-Distribution = Union[FloatDistribution, IntDistribution, CategoricalDistribution]
+Distribution = FloatDistribution | IntDistribution | CategoricalDistribution
 """Any search-space distribution."""
 
 

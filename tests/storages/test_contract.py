@@ -109,8 +109,13 @@ def test_finished_trials_are_immutable(storage: BaseStorage) -> None:
     study_id = storage.create_study("s", OBJECTIVES, (), seed=None).study_id
     trial = _new_trial(storage, study_id)
     storage.finish_trial(
-        trial.trial_id, state=TrialState.FAILED, metrics=None, constraints=None,
-        fail_reason="boom", traceback=None, now=time.time(),
+        trial.trial_id,
+        state=TrialState.FAILED,
+        metrics=None,
+        constraints=None,
+        fail_reason="boom",
+        traceback=None,
+        now=time.time(),
     )
     dist = FloatDistribution(0.0, 1.0)
     with pytest.raises(UpdateFinishedTrialError):
@@ -121,8 +126,13 @@ def test_finished_trials_are_immutable(storage: BaseStorage) -> None:
         storage.set_trial_user_attr(trial.trial_id, "k", 1)
     with pytest.raises(UpdateFinishedTrialError):
         storage.finish_trial(
-            trial.trial_id, state=TrialState.COMPLETE, metrics={}, constraints={},
-            fail_reason=None, traceback=None, now=time.time(),
+            trial.trial_id,
+            state=TrialState.COMPLETE,
+            metrics={},
+            constraints={},
+            fail_reason=None,
+            traceback=None,
+            now=time.time(),
         )
     record = storage.get_trial(trial.trial_id)
     assert record.state is TrialState.FAILED and record.fail_reason == "boom"
@@ -133,14 +143,22 @@ def test_finished_trials_are_immutable(storage: BaseStorage) -> None:
 def test_waiting_trials_are_claimed_once_in_order(storage: BaseStorage) -> None:
     study_id = storage.create_study("s", OBJECTIVES, (), seed=None).study_id
     first = storage.create_trial(
-        study_id, state=TrialState.WAITING, seed_for=lambda n: n, enqueued_params={"x": 1},
+        study_id,
+        state=TrialState.WAITING,
+        seed_for=lambda n: n,
+        enqueued_params={"x": 1},
         now=time.time(),
     )
     storage.create_trial(
-        study_id, state=TrialState.WAITING, seed_for=lambda n: n, enqueued_params={"x": 2},
+        study_id,
+        state=TrialState.WAITING,
+        seed_for=lambda n: n,
+        enqueued_params={"x": 2},
         now=time.time(),
     )
-    claimed = [storage.claim_waiting_trial(study_id, environment={}, now=time.time()) for _ in range(3)]
+    claimed = [
+        storage.claim_waiting_trial(study_id, environment={}, now=time.time()) for _ in range(3)
+    ]
     assert [c.enqueued_params["x"] if c else None for c in claimed] == [1, 2, None]
     assert claimed[0] is not None and claimed[0].number == first.number
     assert all(t.state is TrialState.RUNNING for t in storage.get_all_trials(study_id))
@@ -149,10 +167,14 @@ def test_waiting_trials_are_claimed_once_in_order(storage: BaseStorage) -> None:
 def test_get_all_trials_sees_changes_after_caching(storage: BaseStorage) -> None:
     study_id = storage.create_study("s", OBJECTIVES, (), seed=None).study_id
     t0, t1 = _new_trial(storage, study_id), _new_trial(storage, study_id)
-    finish = dict(metrics={"accuracy": 1.0, "eo_diff": 0.0}, constraints={}, fail_reason=None,
-                  traceback=None)
+    finish = dict(
+        metrics={"accuracy": 1.0, "eo_diff": 0.0}, constraints={}, fail_reason=None, traceback=None
+    )
     storage.finish_trial(t1.trial_id, state=TrialState.COMPLETE, now=time.time(), **finish)
-    assert [t.state for t in storage.get_all_trials(study_id)] == [TrialState.RUNNING, TrialState.COMPLETE]
+    assert [t.state for t in storage.get_all_trials(study_id)] == [
+        TrialState.RUNNING,
+        TrialState.COMPLETE,
+    ]
     storage.finish_trial(t0.trial_id, state=TrialState.COMPLETE, now=time.time(), **finish)
     _new_trial(storage, study_id)
     states = [t.state for t in storage.get_all_trials(study_id)]

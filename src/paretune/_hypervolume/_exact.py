@@ -17,7 +17,9 @@ from numpy.typing import ArrayLike
 from numpy.typing import NDArray
 
 
-def _prepare(points: ArrayLike, reference: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _prepare(
+    points: ArrayLike, reference: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     pts = np.asarray(points, dtype=np.float64)
     ref = np.asarray(reference, dtype=np.float64).reshape(-1)
     if pts.ndim == 1:
@@ -70,7 +72,7 @@ def _nondominated(pts: NDArray[np.float64]) -> NDArray[np.float64]:
     no_worse = np.all(pts[:, None, :] <= pts[None, :, :], axis=2)
     better = np.any(pts[:, None, :] < pts[None, :, :], axis=2)
     dominated = (no_worse & better).any(axis=0)
-    return pts[~dominated]
+    return np.asarray(pts[~dominated], dtype=np.float64)
 
 
 def _wfg(pts: NDArray[np.float64], ref: NDArray[np.float64]) -> float:
@@ -90,7 +92,9 @@ def _wfg(pts: NDArray[np.float64], ref: NDArray[np.float64]) -> float:
     return volume
 
 
-def _exclusive(point: NDArray[np.float64], others: NDArray[np.float64], ref: NDArray[np.float64]) -> float:
+def _exclusive(
+    point: NDArray[np.float64], others: NDArray[np.float64], ref: NDArray[np.float64]
+) -> float:
     inclusive = float(np.prod(ref - point))
     if others.shape[0] == 0:
         return inclusive

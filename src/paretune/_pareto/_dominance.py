@@ -31,7 +31,9 @@ def dominates(a: ArrayLike, b: ArrayLike) -> bool:
     return bool(np.all(x <= y) and np.any(x < y))
 
 
-def constraint_dominates(a: ArrayLike, violation_a: float, b: ArrayLike, violation_b: float) -> bool:
+def constraint_dominates(
+    a: ArrayLike, violation_a: float, b: ArrayLike, violation_b: float
+) -> bool:
     """Deb's constraint-domination between two candidates.
 
     A feasible candidate (total violation ``<= 0``) beats an infeasible one; of two infeasible

@@ -39,9 +39,7 @@ def nondominated_sort(losses: ArrayLike) -> NDArray[np.int64]:
     return ranks
 
 
-def constrained_nondominated_sort(
-    losses: ArrayLike, violations: ArrayLike
-) -> NDArray[np.int64]:
+def constrained_nondominated_sort(losses: ArrayLike, violations: ArrayLike) -> NDArray[np.int64]:
     """Rank rows by constraint-domination.
 
     Feasible rows (violation ``<= 0``) are sorted into Pareto fronts first. Infeasible rows

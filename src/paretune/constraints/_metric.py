@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
-from typing import Union
+from typing import cast
 
 from paretune.exceptions import InvalidObjectiveError
 
@@ -61,7 +61,7 @@ class Constraint:
         return f"{self.metric} {self.op} {self.bound:g}"
 
 
-ConstraintSpec = Union[Constraint, tuple[str, float]]
+ConstraintSpec = Constraint | tuple[str, float]
 """What ``create_study(constraints={metric: spec})`` accepts per metric."""
 
 
@@ -102,5 +102,5 @@ def parse_constraints(
                 f"The constraint on {metric!r} must be a pair like ('<=', 20.0), got {spec!r}."
             )
         op, bound = spec
-        parsed.append(Constraint(metric, op, bound))
+        parsed.append(Constraint(metric, cast(Operator, op), bound))
     return tuple(parsed)

@@ -85,10 +85,8 @@ class SobolSampler(BaseSampler):
         if not search_space:
             return {}
         point = self._point(trial.number, len(search_space))
-        return {
-            name: dist.from_unit(float(u))
-            for (name, dist), u in zip(search_space.items(), point)
-        }
+        pairs = zip(search_space.items(), point, strict=True)
+        return {name: dist.from_unit(float(u)) for (name, dist), u in pairs}
 
     def sample_independent(
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution

@@ -160,6 +160,29 @@ class BaseStorage(abc.ABC):
             The claimed trial, or None when no trial waits. Two callers never claim the same.
         """
 
+    def start_trial(
+        self,
+        study_id: int,
+        *,
+        seed_for: Callable[[int], int],
+        environment: Mapping[str, Any],
+        now: float,
+    ) -> TrialRecord:
+        """Claim the lowest-numbered waiting trial, or create a new running one.
+
+        Backends may override this to do both in one transaction; the default calls
+        :meth:`claim_waiting_trial`, then :meth:`create_trial`.
+
+        Returns:
+            The running trial's record.
+        """
+        claimed = self.claim_waiting_trial(study_id, environment=environment, now=now)
+        if claimed is not None:
+            return claimed
+        return self.create_trial(
+            study_id, state=TrialState.RUNNING, seed_for=seed_for, environment=environment, now=now
+        )
+
     @abc.abstractmethod
     def set_trial_param(
         self, trial_id: int, name: str, value: Any, distribution: Distribution

@@ -24,7 +24,12 @@ def trial_rows(records: Sequence[TrialRecord]) -> tuple[list[str], list[dict[str
         ``user_attrs.<key>`` columns, missing values as None.
     """
     head = ["number", "state"]
-    groups: dict[str, list[str]] = {"params": [], "metrics": [], "constraints": [], "user_attrs": []}
+    groups: dict[str, list[str]] = {
+        "params": [],
+        "metrics": [],
+        "constraints": [],
+        "user_attrs": [],
+    }
     for r in records:
         for group, mapping in (
             ("params", r.params),

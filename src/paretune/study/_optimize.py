@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Any
-from typing import Union
 
 from paretune._logging import get_logger
 from paretune._warnings import warn
@@ -25,10 +24,10 @@ if TYPE_CHECKING:
 
 logger = get_logger(__name__)
 
-ObjectiveFunction = Callable[[Trial], Union[Mapping[str, float], float, None]]
+ObjectiveFunction = Callable[[Trial], Mapping[str, float] | float | None]
 """What ``optimize`` runs: a trial in, metrics out."""
 
-Catch = Union[type[BaseException], tuple[type[BaseException], ...]]
+Catch = type[BaseException] | tuple[type[BaseException], ...]
 """Exception types that fail a trial without stopping the study."""
 
 
@@ -40,7 +39,9 @@ def _check_limits(n_trials: int | None, timeout: float | None) -> None:
     if timeout is not None and (
         isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
     ):
-        raise ValueError(f"`timeout` must be a positive number of seconds or None, got {timeout!r}.")
+        raise ValueError(
+            f"`timeout` must be a positive number of seconds or None, got {timeout!r}."
+        )
 
 
 def _describe(exc: BaseException) -> str:
@@ -110,12 +111,17 @@ def _loop(
 
 
 def _run_one(
-    study: Study, objective: ObjectiveFunction, trial: Trial, caught: tuple[type[BaseException], ...]
+    study: Study,
+    objective: ObjectiveFunction,
+    trial: Trial,
+    caught: tuple[type[BaseException], ...],
 ) -> TrialRecord:
     try:
         result: Any = objective(trial)
     except TrialStopped as exc:
-        return study.tell(trial, state="stopped", fail_reason=str(exc) or "stopped by the objective")
+        return study.tell(
+            trial, state="stopped", fail_reason=str(exc) or "stopped by the objective"
+        )
     except caught as exc:
         return study.tell(
             trial, state="failed", fail_reason=_describe(exc), traceback=tb.format_exc()

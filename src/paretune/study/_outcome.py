@@ -44,7 +44,7 @@ def _as_mapping(
         and not isinstance(value, str)
         and len(value) == len(objectives)
     ):
-        return dict(zip(names, value))
+        return dict(zip(names, value, strict=False))
     return f"the objective returned {value!r}; return a dict of metrics such as {expected}"
 
 

@@ -168,9 +168,10 @@ class Study:
         """
         with self._lock:
             known = self._known_distributions.get(name)
-            if known is None:
-                self._known_distributions[name] = distribution
-                return
+        if known is None:  # new to this process: learn what other trials used
+            self._remember_distributions(self.get_trials())
+            with self._lock:
+                known = self._known_distributions.setdefault(name, distribution)
         same_kind = type(known) is type(distribution)
         same_scale = getattr(known, "log", False) == getattr(distribution, "log", False)
         if not (same_kind and same_scale):
@@ -197,18 +198,9 @@ class Study:
         """
         now = time.time()
         env = current_environment()
-        record = self._storage.claim_waiting_trial(
-            self._info.study_id, environment=env, now=now
+        record = self._storage.start_trial(
+            self._info.study_id, seed_for=self._trial_seed, environment=env, now=now
         )
-        if record is None:
-            record = self._storage.create_trial(
-                self._info.study_id,
-                state=TrialState.RUNNING,
-                seed_for=self._trial_seed,
-                environment=env,
-                now=now,
-            )
-        self._remember_distributions(self.get_trials())
         self.sampler.before_trial(self, record)
         space = self.sampler.infer_relative_search_space(self, record)
         relative = self.sampler.sample_relative(self, record, space) if space else {}
@@ -272,7 +264,8 @@ class Study:
             state=parsed,
             metrics=clean,
             constraints=violations,
-            fail_reason=fail_reason or (None if parsed is TrialState.COMPLETE else f"told as {parsed.value}"),
+            fail_reason=fail_reason
+            or (None if parsed is TrialState.COMPLETE else f"told as {parsed.value}"),
             traceback=traceback,
             now=time.time(),
         )
@@ -291,7 +284,8 @@ class Study:
         if isinstance(trial, Trial):
             if trial.study is not self and trial.study.name != self.name:
                 raise ValueError(
-                    f"Trial {trial.number} belongs to study {trial.study.name!r}, not {self.name!r}."
+                    f"Trial {trial.number} belongs to study {trial.study.name!r}, "
+                    f"not {self.name!r}."
                 )
             return trial.trial_id, trial
         if isinstance(trial, bool) or not isinstance(trial, int):
@@ -317,7 +311,9 @@ class Study:
             The number the queued trial will have.
         """
         if not isinstance(params, Mapping):
-            raise TypeError(f"`params` must be a dict of name -> value, got {type(params).__name__}.")
+            raise TypeError(
+                f"`params` must be a dict of name -> value, got {type(params).__name__}."
+            )
         for key, value in params.items():
             check_json_value(key, value)
         record = self._storage.create_trial(
@@ -403,7 +399,7 @@ class Study:
         if not feasible:
             return []
         mask = is_pareto_efficient(self.losses(feasible))
-        return [r for r, keep in zip(feasible, mask) if keep]
+        return [r for r, keep in zip(feasible, mask, strict=False) if keep]
 
     def hypervolume(self, reference_point: Mapping[str, float]) -> float:
         """Hypervolume of the feasible Pareto front, in the objectives' own units.

@@ -37,8 +37,13 @@ class Trial:
     Users do not construct trials; ``Study.ask`` and ``Study.optimize`` do.
     """
 
-    def __init__(self, study: Study, record: TrialRecord, relative_params: Mapping[str, Any],
-                 relative_space: Mapping[str, Distribution]) -> None:
+    def __init__(
+        self,
+        study: Study,
+        record: TrialRecord,
+        relative_params: Mapping[str, Any],
+        relative_space: Mapping[str, Distribution],
+    ) -> None:
         self._study = study
         self._record = record
         self._relative_params = dict(relative_params)
@@ -176,9 +181,7 @@ class Trial:
             return value
         if name in self._relative_params and self._relative_space.get(name) == distribution:
             return self._relative_params[name]
-        return self._study.sampler.sample_independent(
-            self._study, self._record, name, distribution
-        )
+        return self._study.sampler.sample_independent(self._study, self._record, name, distribution)
 
     # ---- reporting -----------------------------------------------------------------------
     def report(self, metrics: Mapping[str, float], step: int) -> None:

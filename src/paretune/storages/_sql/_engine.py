@@ -103,7 +103,8 @@ def build_engine(url: URL) -> Engine:
             engine = create_engine(url, **kwargs)
             _configure_sqlite(engine, wal=not memory)
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        # No pre-ping (a round trip per transaction); a dropped connection is retried below.
+        return create_engine(url, pool_recycle=1800)
     except (ArgumentError, ImportError) as exc:
         raise StorageError(
             f"Cannot use the storage URL {display_url(url)!r}: {exc}. paretune supports "
@@ -133,6 +134,8 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
 
 def _is_transient(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:  # the server dropped a pooled connection; a new one is made
+        return True
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
     if "database is locked" in text or "database table is locked" in text or "busy" in text:
         return True

@@ -42,6 +42,7 @@ from paretune.storages._base import StudySummary
 from paretune.storages._json import check_json_value
 from paretune.storages._json import dumps
 from paretune.storages._json import loads
+from paretune.storages._sql import _statements as sql
 from paretune.storages._sql._engine import WRITE_OPTION
 from paretune.storages._sql._engine import build_engine
 from paretune.storages._sql._engine import display_url
@@ -79,6 +80,20 @@ class _StudyCache:
     watermark: int = 0
 
 
+@dataclass
+class _OwnTrial:
+    """What this storage object itself wrote for a running trial it created or claimed.
+
+    Only the worker running a trial writes its parameters and reports, so this copy is
+    complete, and ``finish_trial`` can build the final record without reading it back.
+    """
+
+    study_id: int
+    params: dict[str, Any] = field(default_factory=dict)
+    distributions: dict[str, Distribution] = field(default_factory=dict)
+    reports: dict[int, dict[str, float]] = field(default_factory=dict)
+
+
 class SQLStorage(BaseStorage):
     """Stores studies in an SQL database through SQLAlchemy.
 
@@ -100,6 +115,7 @@ class SQLStorage(BaseStorage):
         self._finalizer = weakref.finalize(self, self.engine.dispose)
         self._cache_lock = threading.Lock()
         self._caches: dict[int, _StudyCache] = {}
+        self._own: dict[int, _OwnTrial] = {}
         try:
             self._write(self._init_schema, what="initialise the schema")
         except StorageError:
@@ -135,8 +151,6 @@ class SQLStorage(BaseStorage):
     def _read(self, work: Callable[[Connection], T], *, what: str) -> T:
         def attempt() -> T:
             with self.engine.connect() as conn:
-                if not self._sqlite:
-                    conn.execution_options(isolation_level="REPEATABLE READ")
                 with conn.begin():
                     return work(conn)
 
@@ -178,7 +192,9 @@ class SQLStorage(BaseStorage):
         now = time.time()
         values = {
             "name": name,
-            "objectives": dumps([{"name": o.name, "direction": o.direction.value} for o in objectives]),
+            "objectives": dumps(
+                [{"name": o.name, "direction": o.direction.value} for o in objectives]
+            ),
             "constraints": dumps(
                 [{"metric": c.metric, "op": c.op, "bound": c.bound} for c in constraints]
             ),
@@ -197,7 +213,11 @@ class SQLStorage(BaseStorage):
                     f"A study named {name!r} already exists in {display_url(self.url)!r}; pass "
                     "load_if_exists=True to continue it or choose another name."
                 )
-            return int(conn.execute(insert(studies_table).values(**values)).inserted_primary_key[0])
+            return int(
+                conn.execute(
+                    insert(studies_table).values(**values).returning(studies_table.c.id)
+                ).scalar_one()
+            )
 
         try:
             study_id = self._write(work, what="create a study")
@@ -206,9 +226,7 @@ class SQLStorage(BaseStorage):
                 f"A study named {name!r} already exists in {display_url(self.url)!r}; pass "
                 "load_if_exists=True to continue it or choose another name."
             ) from exc
-        return StudyInfo(
-            study_id, name, objectives, constraints, seed, now, dict(user_attrs or {})
-        )
+        return StudyInfo(study_id, name, objectives, constraints, seed, now, dict(user_attrs or {}))
 
     @staticmethod
     def _study_from_row(row: Row[Any]) -> StudyInfo:
@@ -314,30 +332,12 @@ class SQLStorage(BaseStorage):
         started = now if state is TrialState.RUNNING else None
 
         def work(conn: Connection) -> tuple[int, int, int]:
-            # The UPDATE locks the study's row until commit, so numbers are handed out and
-            # become visible strictly in order, without gaps.
-            number = conn.execute(
-                update(studies_table)
-                .where(studies_table.c.id == study_id)
-                .values(next_trial_number=studies_table.c.next_trial_number + 1)
-                .returning(studies_table.c.next_trial_number)
-            ).scalar_one() - 1
-            seed = seed_for(number)
-            trial_id = conn.execute(
-                insert(trials_table).values(
-                    study_id=study_id,
-                    number=number,
-                    state=state.value,
-                    seed=seed,
-                    started_at=started,
-                    user_attrs=dumps(attrs),
-                    environment=dumps(env),
-                    enqueued_params=dumps(enqueued),
-                )
-            ).inserted_primary_key[0]
-            return int(trial_id), int(number), int(seed)
+            return self._insert_trial(conn, study_id, state, seed_for, env, enqueued, attrs, now)
 
         trial_id, number, seed = self._write(work, what="create a trial")
+        if state is TrialState.RUNNING:
+            with self._cache_lock:
+                self._own[trial_id] = _OwnTrial(study_id)
         return TrialRecord(
             number=number,
             state=state,
@@ -349,39 +349,104 @@ class SQLStorage(BaseStorage):
             trial_id=trial_id,
         )
 
+    @staticmethod
+    def _insert_trial(
+        conn: Connection,
+        study_id: int,
+        state: TrialState,
+        seed_for: Callable[[int], int],
+        env: dict[str, Any],
+        enqueued: dict[str, Any],
+        attrs: dict[str, Any],
+        now: float,
+    ) -> tuple[int, int, int]:
+        """Insert a trial with the study's next number; returns (id, number, seed)."""
+        started = now if state is TrialState.RUNNING else None
+        # The UPDATE locks the study's row until commit, so numbers are handed out and
+        # become visible strictly in order, without gaps.
+        number = conn.execute(sql.next_trial_number, {"study_id": study_id}).scalar_one() - 1
+        seed = seed_for(number)
+        trial_id = conn.execute(
+            sql.insert_trial,
+            {
+                "study_id": study_id,
+                "number": number,
+                "state": state.value,
+                "seed": seed,
+                "started_at": started,
+                "user_attrs": dumps(attrs),
+                "environment": dumps(env),
+                "enqueued_params": dumps(enqueued),
+            },
+        ).scalar_one()
+        return int(trial_id), int(number), int(seed)
+
+    def start_trial(
+        self,
+        study_id: int,
+        *,
+        seed_for: Callable[[int], int],
+        environment: Mapping[str, Any],
+        now: float,
+    ) -> TrialRecord:
+        """See :meth:`BaseStorage.start_trial`; one transaction whether it claims or creates."""
+        env = dict(environment)
+
+        def work(conn: Connection) -> tuple[int, bool, int, int]:
+            claimed = self._claim(conn, study_id, env, now)
+            if claimed is not None:
+                return claimed, True, -1, -1
+            trial_id, number, seed = self._insert_trial(
+                conn, study_id, TrialState.RUNNING, seed_for, env, {}, {}, now
+            )
+            return trial_id, False, number, seed
+
+        trial_id, was_waiting, number, seed = self._write(work, what="start a trial")
+        with self._cache_lock:
+            self._own[trial_id] = _OwnTrial(study_id)
+        if was_waiting:
+            return self.get_trial(trial_id)
+        return TrialRecord(
+            number=number,
+            state=TrialState.RUNNING,
+            seed=seed,
+            environment=env,
+            started_at_ts=now,
+            trial_id=trial_id,
+        )
+
     def claim_waiting_trial(
         self, study_id: int, *, environment: Mapping[str, Any], now: float
     ) -> TrialRecord | None:
         """See :meth:`BaseStorage.claim_waiting_trial`."""
 
-        def work(conn: Connection) -> int | None:
-            while True:
-                candidate = conn.execute(
-                    select(trials_table.c.id)
-                    .where(trials_table.c.study_id == study_id, trials_table.c.state == _WAITING)
-                    .order_by(trials_table.c.number)
-                    .limit(1)
-                ).scalar()
-                if candidate is None:
-                    return None
-                claimed = conn.execute(
-                    update(trials_table)
-                    .where(trials_table.c.id == candidate, trials_table.c.state == _WAITING)
-                    .values(state=_RUNNING, started_at=now, environment=dumps(dict(environment)))
-                ).rowcount
-                if claimed == 1:
-                    return int(candidate)
+        env = dict(environment)
+        trial_id = self._write(
+            lambda conn: self._claim(conn, study_id, env, now), what="claim an enqueued trial"
+        )
+        if trial_id is None:
+            return None
+        with self._cache_lock:
+            self._own[trial_id] = _OwnTrial(study_id)
+        return self.get_trial(trial_id)
 
-        trial_id = self._write(work, what="claim an enqueued trial")
-        return None if trial_id is None else self.get_trial(trial_id)
+    @staticmethod
+    def _claim(conn: Connection, study_id: int, env: dict[str, Any], now: float) -> int | None:
+        """Move the lowest-numbered waiting trial to running; its id, or None if none waits."""
+        while True:
+            candidate = conn.execute(sql.first_waiting, {"study_id": study_id}).scalar()
+            if candidate is None:
+                return None
+            claimed = conn.execute(
+                sql.claim_waiting,
+                {"trial_id": candidate, "v_started_at": now, "v_environment": dumps(env)},
+            ).rowcount
+            if claimed == 1:
+                return int(candidate)
 
     def _lock_running(self, conn: Connection, trial_id: int) -> None:
-        query = select(trials_table.c.state, trials_table.c.number).where(
-            trials_table.c.id == trial_id
-        )
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = conn.execute(query).first()
+        query = sql.trial_state_for_update if conn.dialect.name == "postgresql" else sql.trial_state
+        row = conn.execute(query, {"trial_id": trial_id}).first()
         if row is None:
             raise KeyError(f"No trial with id {trial_id}.")
         if row.state != _RUNNING:
@@ -396,15 +461,24 @@ class SQLStorage(BaseStorage):
         encoded_value = dumps(value)
         encoded_dist = dumps(distribution_to_json(distribution))
 
+        values = {
+            "p_trial_id": trial_id,
+            "p_name": name,
+            "p_value": encoded_value,
+            "p_distribution": encoded_dist,
+        }
+
         def work(conn: Connection) -> None:
-            self._lock_running(conn, trial_id)
-            conn.execute(
-                insert(params_table).values(
-                    trial_id=trial_id, name=name, value=encoded_value, distribution=encoded_dist
-                )
-            )
+            # One statement: insert only while the trial is running.
+            if conn.execute(sql.insert_param_if_running, values).rowcount != 1:
+                self._lock_running(conn, trial_id)  # raises the precise error
 
         self._write(work, what="store a parameter")
+        with self._cache_lock:
+            own = self._own.get(trial_id)
+            if own is not None:
+                own.params[name] = loads(encoded_value)
+                own.distributions[name] = distribution
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         """See :meth:`BaseStorage.set_trial_user_attr`."""
@@ -418,7 +492,9 @@ class SQLStorage(BaseStorage):
             attrs = loads(raw)
             attrs[key] = value
             conn.execute(
-                update(trials_table).where(trials_table.c.id == trial_id).values(user_attrs=dumps(attrs))
+                update(trials_table)
+                .where(trials_table.c.id == trial_id)
+                .values(user_attrs=dumps(attrs))
             )
 
         self._write(work, what="set a trial attribute")
@@ -429,21 +505,24 @@ class SQLStorage(BaseStorage):
         """See :meth:`BaseStorage.report_intermediate`."""
         encoded = dumps(dict(metrics))
 
+        values = {"trial_id": trial_id, "step": step, "metrics": encoded, "reported_at": now}
+        update_values = {
+            "r_trial_id": trial_id,
+            "r_step": step,
+            "v_metrics": encoded,
+            "v_reported_at": now,
+        }
+
         def work(conn: Connection) -> None:
             self._lock_running(conn, trial_id)
-            done = conn.execute(
-                update(reports_table)
-                .where(reports_table.c.trial_id == trial_id, reports_table.c.step == step)
-                .values(metrics=encoded, reported_at=now)
-            ).rowcount
-            if done == 0:
-                conn.execute(
-                    insert(reports_table).values(
-                        trial_id=trial_id, step=step, metrics=encoded, reported_at=now
-                    )
-                )
+            if conn.execute(sql.update_report, update_values).rowcount == 0:
+                conn.execute(sql.insert_report, values)
 
         self._write(work, what="store an intermediate report")
+        with self._cache_lock:
+            own = self._own.get(trial_id)
+            if own is not None:
+                own.reports[step] = loads(encoded)
 
     def finish_trial(
         self,
@@ -458,26 +537,34 @@ class SQLStorage(BaseStorage):
     ) -> TrialRecord:
         """See :meth:`BaseStorage.finish_trial`."""
         values = {
-            "state": state.value,
-            "metrics": dumps(dict(metrics or {})),
-            "constraints": dumps(dict(constraints or {})),
-            "fail_reason": fail_reason,
-            "traceback": traceback,
-            "finished_at": now,
+            "trial_id": trial_id,
+            "v_state": state.value,
+            "v_metrics": dumps(dict(metrics or {})),
+            "v_constraints": dumps(dict(constraints or {})),
+            "v_fail_reason": fail_reason,
+            "v_traceback": traceback,
+            "v_finished_at": now,
         }
 
-        def work(conn: Connection) -> TrialRecord:
-            done = conn.execute(
-                update(trials_table)
-                .where(trials_table.c.id == trial_id, trials_table.c.state == _RUNNING)
-                .values(**values)
-            ).rowcount
-            if done != 1:
+        def work(conn: Connection) -> Row[Any]:
+            row = conn.execute(sql.finish_running, values).first()
+            if row is None:
                 self._lock_running(conn, trial_id)  # raises the precise error
-            records = self._load_trials(conn, trials_table.c.id == trial_id)
-            return records[0]
+            return row  # type: ignore[return-value]
 
-        return self._write(work, what="finish a trial")
+        row = self._write(work, what="finish a trial")
+        with self._cache_lock:
+            own = self._own.pop(trial_id, None)
+        if own is None:  # finished on behalf of another worker: read what it wrote
+            return self.get_trial(trial_id)
+        record = self._record_from_row(
+            row, {trial_id: own.params}, {trial_id: own.distributions}, {trial_id: own.reports}
+        )
+        with self._cache_lock:
+            cache = self._caches.get(own.study_id)
+            if cache is not None and record.number >= cache.watermark:
+                cache.finished[record.number] = record
+        return record
 
     def get_trial(self, trial_id: int) -> TrialRecord:
         """See :meth:`BaseStorage.get_trial`."""
@@ -500,13 +587,11 @@ class SQLStorage(BaseStorage):
         with self._cache_lock:
             cache = self._caches.setdefault(study_id, _StudyCache())
             watermark = cache.watermark
-        fresh = self._read(
-            lambda conn: self._load_trials(
-                conn,
-                and_(trials_table.c.study_id == study_id, trials_table.c.number >= watermark),
-            ),
-            what="read trials",
-        )
+            known = sorted(n for n in cache.finished if n >= watermark)
+        where = and_(trials_table.c.study_id == study_id, trials_table.c.number >= watermark)
+        if known and len(known) <= 500:  # finished above a long-running trial: cached already
+            where = and_(where, trials_table.c.number.not_in(known))
+        fresh = self._read(lambda conn: self._load_trials(conn, where), what="read trials")
         with self._cache_lock:
             for record in fresh:
                 if record.state.is_finished:
@@ -517,9 +602,7 @@ class SQLStorage(BaseStorage):
                 new_mark += 1
             cache.watermark = max(cache.watermark, new_mark)
             unfinished = [r for r in fresh if not r.state.is_finished]
-            trials = sorted(
-                list(cache.finished.values()) + unfinished, key=lambda r: r.number
-            )
+            trials = sorted(list(cache.finished.values()) + unfinished, key=lambda r: r.number)
         if states is None:
             return trials
         return [t for t in trials if t.state in states]
