@@ -6,7 +6,7 @@ import secrets
 from typing import TYPE_CHECKING
 from typing import Any
 
-from paretune._seeding import rng_for
+from paretune._seeding import uniform
 from paretune.distributions import Distribution
 from paretune.samplers._base import BaseSampler
 
@@ -20,7 +20,7 @@ __all__ = ["RandomSampler"]
 class RandomSampler(BaseSampler):
     """Samples every parameter independently and uniformly (in the log for log scales).
 
-    Each value is drawn from a generator seeded by ``(seed, trial number, parameter name)``,
+    Each value is a uniform number determined by ``(seed, trial number, parameter name)``,
     so a trial's values depend neither on the order of suggestions nor on which process runs
     it: the same seed gives the same study, sequentially or with many workers.
 
@@ -51,5 +51,5 @@ class RandomSampler(BaseSampler):
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
     ) -> Any:
         """Draw one uniform value for ``name``."""
-        u = rng_for(self.seed, trial.number, name).random()
+        u = uniform(self.seed, trial.number, name)
         return distribution.from_unit(u)
