@@ -77,8 +77,10 @@ def run_optuna(storage: str | None, n_trials: int) -> float:
     return elapsed / n_trials * 1000.0
 
 
-def median_of(runs: int, fn: Callable[[], float]) -> float:
-    values = sorted(fn() for _ in range(runs))
+def median_of(
+    runs: int, fn: Callable[[str | None, int], float], storage: str | None, n: int
+) -> float:
+    values = sorted(fn(storage, n) for _ in range(runs))
     return values[len(values) // 2]
 
 
@@ -94,22 +96,25 @@ def main() -> None:
             ("memory", None, None),
             ("sqlite", f"sqlite:///{tmp}/paretune.db", f"sqlite:///{tmp}/optuna.db"),
         ]
-        if args.postgres:
-            optuna_pg = args.postgres.replace("postgresql+psycopg://", "postgresql+psycopg://")
-            backends.append(("postgresql", args.postgres, optuna_pg))
+        if args.postgres:  # both use the same server, database and psycopg 3 driver
+            backends.append(("postgresql", args.postgres, args.postgres))
         results = {}
         for label, ours, theirs in backends:
             results[label] = (
-                median_of(args.repeats, lambda: run_paretune(ours, args.trials)),
-                median_of(args.repeats, lambda: run_optuna(theirs, args.trials)),
+                median_of(args.repeats, run_paretune, ours, args.trials),
+                median_of(args.repeats, run_optuna, theirs, args.trials),
             )
     base_ours, base_theirs = results["memory"]
     print(f"Storage cost per trial, {args.trials} trials, median of {args.repeats} runs")
-    print(f"{'backend':<11} {'paretune ms':>12} {'optuna ms':>10} {'ratio optuna/paretune':>22}"
-          f" {'storage-only ms (pt / optuna)':>30}")
+    print(
+        f"{'backend':<11} {'paretune ms':>12} {'optuna ms':>10} {'ratio optuna/paretune':>22}"
+        f" {'storage-only ms (pt / optuna)':>30}"
+    )
     for label, (ours, theirs) in results.items():
-        extra = "" if label == "memory" else (
-            f"{ours - base_ours:>14.2f} / {theirs - base_theirs:<13.2f}"
+        extra = (
+            ""
+            if label == "memory"
+            else (f"{ours - base_ours:>14.2f} / {theirs - base_theirs:<13.2f}")
         )
         print(f"{label:<11} {ours:>12.2f} {theirs:>10.2f} {theirs / ours:>22.1f} {extra:>30}")
 
