@@ -289,23 +289,15 @@ def distribution_to_json(distribution: Distribution) -> dict[str, Any]:
         A dict with a ``"type"`` key (``"float"``, ``"int"`` or ``"categorical"``) and the
         distribution's fields.
     """
-    if isinstance(distribution, FloatDistribution):
-        return {
-            "type": "float",
-            "low": distribution.low,
-            "high": distribution.high,
-            "log": distribution.log,
-            "step": distribution.step,
-        }
-    if isinstance(distribution, IntDistribution):
-        return {
-            "type": "int",
-            "low": distribution.low,
-            "high": distribution.high,
-            "log": distribution.log,
-            "step": distribution.step,
-        }
-    return {"type": "categorical", "choices": list(distribution.choices)}
+    if isinstance(distribution, CategoricalDistribution):
+        return {"type": "categorical", "choices": list(distribution.choices)}
+    return {
+        "type": "float" if isinstance(distribution, FloatDistribution) else "int",
+        "low": distribution.low,
+        "high": distribution.high,
+        "log": distribution.log,
+        "step": distribution.step,
+    }
 
 
 def distribution_from_json(data: dict[str, Any]) -> Distribution:

@@ -20,11 +20,14 @@ from numpy.typing import NDArray
 def _prepare(
     points: ArrayLike, reference: ArrayLike
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    pts = np.asarray(points, dtype=np.float64)
+    """Validate inputs; return the points strictly inside the reference box, and the box."""
     ref = np.asarray(reference, dtype=np.float64).reshape(-1)
+    pts = np.asarray(points, dtype=np.float64)
+    if pts.size == 0:
+        return np.zeros((0, ref.size)), ref
     if pts.ndim == 1:
-        pts = pts.reshape(0 if pts.size == 0 else 1, -1) if pts.size else pts.reshape(0, ref.size)
-    if pts.ndim != 2 or (pts.shape[0] and pts.shape[1] != ref.size):
+        pts = pts.reshape(1, -1)
+    if pts.ndim != 2 or pts.shape[1] != ref.size:
         raise ValueError(
             f"Points of shape {pts.shape} do not match a reference point of length {ref.size}."
         )
@@ -32,8 +35,6 @@ def _prepare(
         raise ValueError("Hypervolume inputs must not contain NaN.")
     if not np.isfinite(ref).all():
         raise ValueError(f"The reference point must be finite, got {ref.tolist()}.")
-    if pts.shape[0] == 0:
-        return pts.reshape(0, ref.size), ref
     return pts[np.all(pts < ref, axis=1)], ref
 
 
@@ -132,15 +133,11 @@ def hypervolume_contributions(points: ArrayLike, reference: ArrayLike) -> NDArra
         ``n`` contributions; dominated points, exact duplicates and points outside the
         reference box contribute 0.
     """
-    pts_all = np.asarray(points, dtype=np.float64)
-    _, ref = _prepare(pts_all if pts_all.size else np.zeros((0, np.size(reference))), reference)
-    n = pts_all.shape[0] if pts_all.ndim == 2 else 0
-    out = np.zeros(n, dtype=np.float64)
-    for i in range(n):
-        p = pts_all[i]
-        if not np.all(p < ref):
-            continue
-        others = np.delete(pts_all, i, axis=0)
-        others = others[np.all(others < ref, axis=1)]
-        out[i] = max(_exclusive(p, others, ref), 0.0)
+    _, ref = _prepare(points, reference)  # validates
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, ref.size)
+    out = np.zeros(pts.shape[0], dtype=np.float64)
+    inside = np.all(pts < ref, axis=1)
+    for i in np.flatnonzero(inside):
+        others = pts[inside & (np.arange(pts.shape[0]) != i)]
+        out[i] = max(_exclusive(pts[i], others, ref), 0.0)
     return out

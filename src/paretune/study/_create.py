@@ -28,6 +28,24 @@ def _default_sampler(seed: int | None) -> BaseSampler:
     return SobolSampler(seed=seed)
 
 
+def _open(
+    info: StudyInfo,
+    backend: BaseStorage,
+    sampler: BaseSampler | None,
+    scheduler: BaseScheduler | None,
+    seed: int | None,
+) -> Study:
+    """Build the Study object; an explicit seed wins over the stored one."""
+    effective_seed = seed if seed is not None else info.seed
+    return Study(
+        info=info,
+        storage=backend,
+        sampler=sampler if sampler is not None else _default_sampler(effective_seed),
+        scheduler=scheduler,
+        seed=effective_seed,
+    )
+
+
 def _check_seed(seed: int | None) -> None:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise TypeError(f"`seed` must be an integer or None, got {seed!r}.")
@@ -113,14 +131,7 @@ def create_study(
         info = backend.get_study(name)
         requested = StudyInfo(-1, name, parsed_objectives, parsed_constraints, seed, 0.0)
         _check_compatible(info, requested)
-    effective_seed = seed if seed is not None else info.seed
-    return Study(
-        info=info,
-        storage=backend,
-        sampler=sampler if sampler is not None else _default_sampler(effective_seed),
-        scheduler=scheduler,
-        seed=effective_seed,
-    )
+    return _open(info, backend, sampler, scheduler, seed)
 
 
 def load_study(
@@ -150,14 +161,7 @@ def load_study(
     _check_seed(seed)
     backend = get_storage(storage)
     info = backend.get_study(study_name)
-    effective_seed = seed if seed is not None else info.seed
-    return Study(
-        info=info,
-        storage=backend,
-        sampler=sampler if sampler is not None else _default_sampler(effective_seed),
-        scheduler=scheduler,
-        seed=effective_seed,
-    )
+    return _open(info, backend, sampler, scheduler, seed)
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Row
+from sqlalchemy import Table
 from sqlalchemy import and_
 from sqlalchemy import delete
 from sqlalchemy import func
@@ -299,19 +300,10 @@ class SQLStorage(BaseStorage):
         """See :meth:`BaseStorage.set_study_user_attr`."""
         check_json_value(key, value)
 
-        def work(conn: Connection) -> None:
-            raw = conn.execute(
-                select(studies_table.c.user_attrs).where(studies_table.c.id == study_id)
-            ).scalar_one()
-            attrs = loads(raw)
-            attrs[key] = value
-            conn.execute(
-                update(studies_table)
-                .where(studies_table.c.id == study_id)
-                .values(user_attrs=dumps(attrs))
-            )
-
-        self._write(work, what="set a study attribute")
+        self._write(
+            lambda conn: _merge_user_attr(conn, studies_table, study_id, key, value),
+            what="set a study attribute",
+        )
 
     # ---- trials --------------------------------------------------------------------------
     def create_trial(
@@ -486,16 +478,7 @@ class SQLStorage(BaseStorage):
 
         def work(conn: Connection) -> None:
             self._lock_running(conn, trial_id)
-            raw = conn.execute(
-                select(trials_table.c.user_attrs).where(trials_table.c.id == trial_id)
-            ).scalar_one()
-            attrs = loads(raw)
-            attrs[key] = value
-            conn.execute(
-                update(trials_table)
-                .where(trials_table.c.id == trial_id)
-                .values(user_attrs=dumps(attrs))
-            )
+            _merge_user_attr(conn, trials_table, trial_id, key, value)
 
         self._write(work, what="set a trial attribute")
 
@@ -651,3 +634,11 @@ class SQLStorage(BaseStorage):
             enqueued_params=loads(row.enqueued_params),
             trial_id=trial_id,
         )
+
+
+def _merge_user_attr(conn: Connection, table: Table, row_id: int, key: str, value: Any) -> None:
+    """Set ``key`` in the JSON ``user_attrs`` column of one row of ``table``."""
+    raw = conn.execute(select(table.c.user_attrs).where(table.c.id == row_id)).scalar_one()
+    attrs = loads(raw)
+    attrs[key] = value
+    conn.execute(update(table).where(table.c.id == row_id).values(user_attrs=dumps(attrs)))
