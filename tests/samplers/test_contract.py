@@ -14,12 +14,16 @@ import pytest
 
 import paretune as pt
 from paretune.samplers import BaseSampler
+from paretune.samplers import NSGAIISampler
 from paretune.samplers import RandomSampler
 from paretune.samplers import SobolSampler
+from paretune.samplers import TPESampler
 
 SAMPLERS: dict[str, Callable[[int], BaseSampler]] = {
     "random": lambda seed: RandomSampler(seed=seed),
     "sobol": lambda seed: SobolSampler(seed=seed),
+    "tpe": lambda seed: TPESampler(seed=seed, n_startup_trials=5),
+    "nsga2": lambda seed: NSGAIISampler(seed=seed, population_size=8),
 }
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -93,8 +97,9 @@ def test_reproducible_in_a_fresh_process(name: str) -> None:
     assert json.loads(out) == json.loads(json.dumps(here, sort_keys=True))
 
 
-def test_values_cover_the_range_evenly(make_sampler) -> None:
-    study = pt.create_study(objectives={"f": "minimize"}, sampler=make_sampler(0))
+@pytest.mark.parametrize("name", ["random", "sobol"])
+def test_space_filling_samplers_cover_the_range_evenly(name: str) -> None:
+    study = pt.create_study(objectives={"f": "minimize"}, sampler=SAMPLERS[name](0))
     study.optimize(lambda t: t.suggest_float("u", 0.0, 1.0), n_trials=64)
     values = np.array([t.params["u"] for t in study.trials])
     counts = np.histogram(values, bins=4, range=(0, 1))[0]
@@ -123,3 +128,43 @@ def test_reseed_changes_the_sequence(make_sampler) -> None:
     b = pt.create_study(objectives={"f": "minimize"}, sampler=sampler)
     b.optimize(lambda t: t.suggest_float("u", 0, 1), n_trials=5)
     assert [t.params for t in a.trials] != [t.params for t in b.trials]
+
+
+MODEL_BASED = ["tpe", "nsga2"]
+
+
+def constrained_problem(trial: pt.Trial) -> dict[str, float]:
+    """Two objectives on [0, 1]^4; feasible only where x0 + x1 >= 1.2 (about a third)."""
+    x = np.array([trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(4)])
+    g = 1.0 + 4.0 * float(np.sum((x[2:] - 0.5) ** 2))
+    return {"f1": x[0] * g, "f2": (1.0 - x[0]) * g, "s": float(x[0] + x[1])}
+
+
+def _run(name: str, seed: int, n: int = 80) -> pt.Study:
+    study = pt.create_study(
+        objectives={"f1": "minimize", "f2": "minimize"},
+        constraints={"s": (">=", 1.2)},
+        sampler=SAMPLERS[name](seed),
+    )
+    study.optimize(constrained_problem, n_trials=n)
+    return study
+
+
+@pytest.mark.parametrize("name", MODEL_BASED)
+def test_model_based_samplers_beat_random_search(name: str) -> None:
+    reference = {"f1": 3.0, "f2": 3.0}
+    ours = [_run(name, seed).hypervolume(reference) for seed in range(3)]
+    rand = [_run("random", seed).hypervolume(reference) for seed in range(3)]
+    assert np.median(ours) > np.median(rand)
+
+
+@pytest.mark.parametrize("name", MODEL_BASED)
+def test_model_based_samplers_learn_the_feasible_region(name: str) -> None:
+    def late_feasible_share(sampler: str) -> float:
+        shares = []
+        for seed in range(3):
+            late = _run(sampler, seed).trials[40:]
+            shares.append(np.mean([t.feasible for t in late]))
+        return float(np.median(shares))
+
+    assert late_feasible_share(name) > late_feasible_share("random") + 0.1

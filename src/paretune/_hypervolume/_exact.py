@@ -104,6 +104,28 @@ def _exclusive(
     return inclusive - _wfg(limited, ref)
 
 
+def _contributions_2d(pts: NDArray[np.float64], ref: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Exclusive contributions in 2-D: the rectangle between each front point's neighbours."""
+    out = np.zeros(pts.shape[0])
+    if pts.shape[0] == 0:
+        return out
+    order = np.lexsort((pts[:, 1], pts[:, 0]))  # by x, then y
+    best_y = np.inf
+    front: list[int] = []
+    for i in order:  # keep strictly improving y: the non-dominated, non-duplicate points
+        if pts[i, 1] < best_y:
+            front.append(int(i))
+            best_y = pts[i, 1]
+    xs, ys = pts[front, 0], pts[front, 1]
+    next_x = np.append(xs[1:], ref[0])
+    prev_y = np.insert(ys[:-1], 0, ref[1])
+    contrib = (next_x - xs) * (prev_y - ys)
+    for k, i in enumerate(front):
+        duplicated = np.sum(np.all(pts == pts[i], axis=1)) > 1
+        out[i] = 0.0 if duplicated else contrib[k]
+    return out
+
+
 def hypervolume(points: ArrayLike, reference: ArrayLike) -> float:
     """Exact hypervolume dominated by ``points`` and bounded by ``reference``.
 
@@ -137,6 +159,9 @@ def hypervolume_contributions(points: ArrayLike, reference: ArrayLike) -> NDArra
     pts = np.asarray(points, dtype=np.float64).reshape(-1, ref.size)
     out = np.zeros(pts.shape[0], dtype=np.float64)
     inside = np.all(pts < ref, axis=1)
+    if ref.size == 2:
+        out[inside] = _contributions_2d(pts[inside], ref)
+        return out
     for i in np.flatnonzero(inside):
         others = pts[inside & (np.arange(pts.shape[0]) != i)]
         out[i] = max(_exclusive(pts[i], others, ref), 0.0)

@@ -1,11 +1,14 @@
 """Samplers: strategies that propose parameter values.
 
-``RandomSampler`` and ``SobolSampler`` ship today; every sampler implements
-:class:`BaseSampler`.
+Every sampler implements :class:`BaseSampler`. ``RandomSampler`` and ``SobolSampler``
+spread trials evenly; ``TPESampler`` models good and bad regions for several objectives
+and constraints.
 """
 
 from paretune.samplers._base import BaseSampler as BaseSampler
+from paretune.samplers._nsga2 import NSGAIISampler as NSGAIISampler
 from paretune.samplers._random import RandomSampler as RandomSampler
 from paretune.samplers._sobol import SobolSampler as SobolSampler
+from paretune.samplers._tpe.sampler import TPESampler as TPESampler
 
-__all__ = ["BaseSampler", "RandomSampler", "SobolSampler"]
+__all__ = ["BaseSampler", "NSGAIISampler", "RandomSampler", "SobolSampler", "TPESampler"]

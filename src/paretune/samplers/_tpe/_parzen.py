@@ -1,0 +1,94 @@
+"""A multivariate Parzen (kernel density) estimator over encoded parameters.
+
+Numerical dimensions live in ``[0, 1]`` and use Gaussian kernels truncated to that
+interval; categorical dimensions use a kernel that puts most mass on the observed choice
+and spreads the rest evenly. A prior component (a wide Gaussian, a uniform categorical)
+keeps every region reachable. Kernels are products over dimensions, one per observation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import logsumexp
+from scipy.special import ndtr
+from scipy.special import ndtri
+
+_LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+
+
+class ParzenEstimator:
+    """Kernel density over ``n`` encoded observations of ``d`` parameters.
+
+    Args:
+        observations: ``n x d`` encoded values (unit interval or choice index).
+        n_choices: For each dimension, the number of choices (categorical) or 0.
+        min_bandwidth: For each numerical dimension, the smallest kernel width (half a
+            cell for integer or stepped parameters).
+        prior_weight: Weight of the prior component relative to one observation.
+    """
+
+    def __init__(
+        self,
+        observations: np.ndarray,
+        n_choices: np.ndarray,
+        min_bandwidth: np.ndarray,
+        prior_weight: float = 1.0,
+    ) -> None:
+        obs = np.asarray(observations, dtype=np.float64).reshape(-1, len(n_choices))
+        self.n_choices = np.asarray(n_choices, dtype=np.int64)
+        self.numeric = self.n_choices == 0
+        n, d = obs.shape
+        # Component 0 is the prior; components 1..n the observations.
+        self.log_weights = np.log(np.concatenate([[prior_weight], np.ones(n)]))
+        self.log_weights -= logsumexp(self.log_weights)
+        n_numeric = int(self.numeric.sum())
+        bandwidth = 0.2 * max(n, 1) ** (-1.0 / (n_numeric + 4)) if n_numeric else 0.0
+        self.mus = np.vstack([np.full((1, d), 0.5), obs])
+        self.sigmas = np.empty_like(self.mus)
+        self.sigmas[0] = 1.0
+        self.sigmas[1:] = np.maximum(bandwidth, min_bandwidth)[None, :]
+        # Categorical kernels: 1 - eps on the observed choice, eps spread over all choices.
+        self.eps = float(np.clip(1.0 / np.sqrt(1.0 + n), 0.05, 0.5))
+
+    @property
+    def n_components(self) -> int:
+        """Number of mixture components (observations plus the prior)."""
+        return int(self.mus.shape[0])
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` encoded points from the mixture."""
+        comps = rng.choice(self.n_components, size=size, p=np.exp(self.log_weights))
+        d = self.mus.shape[1]
+        out = np.empty((size, d))
+        for j in range(d):
+            if self.numeric[j]:
+                mu, sigma = self.mus[comps, j], self.sigmas[comps, j]
+                lo, hi = ndtr((0.0 - mu) / sigma), ndtr((1.0 - mu) / sigma)
+                u = lo + rng.random(size) * (hi - lo)
+                out[:, j] = np.clip(mu + sigma * ndtri(np.clip(u, 1e-12, 1 - 1e-12)), 0.0, 1.0)
+            else:
+                k = int(self.n_choices[j])
+                uniform_pick = rng.integers(0, k, size=size)
+                keep = (comps > 0) & (rng.random(size) >= self.eps)
+                out[:, j] = np.where(keep, self.mus[comps, j], uniform_pick)
+        return out
+
+    def log_pdf(self, points: np.ndarray) -> np.ndarray:
+        """Log density of each encoded point (``m x d`` -> ``m``)."""
+        x = np.asarray(points, dtype=np.float64)
+        total = np.zeros((x.shape[0], self.n_components))
+        for j in range(x.shape[1]):
+            if self.numeric[j]:
+                mu, sigma = self.mus[None, :, j], self.sigmas[None, :, j]
+                z = (x[:, j : j + 1] - mu) / sigma
+                mass = ndtr((1.0 - mu) / sigma) - ndtr((0.0 - mu) / sigma)
+                total += (
+                    -0.5 * z**2 - _LOG_SQRT_2PI - np.log(sigma) - np.log(np.maximum(mass, 1e-300))
+                )
+            else:
+                k = int(self.n_choices[j])
+                same = x[:, j : j + 1] == self.mus[None, :, j]
+                p_obs = np.where(same, 1.0 - self.eps + self.eps / k, self.eps / k)
+                p_obs[:, 0] = 1.0 / k  # the prior component is uniform
+                total += np.log(p_obs)
+        return np.asarray(logsumexp(total + self.log_weights[None, :], axis=1))
