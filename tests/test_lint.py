@@ -18,7 +18,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_ruff_is_clean() -> None:
     if shutil.which("ruff") is None:
-        pytest.fail("ruff is not installed; install the test extra: pip install -e '.[dev]'")
+        pytest.fail("ruff is not installed; install the test extras: pip install -e '.[dev,bo]'")
     lint = _run("ruff", "check", "src", "tests", "benchmarks")
     assert lint.returncode == 0, lint.stdout + lint.stderr
     fmt = _run("ruff", "format", "--check", "src", "tests", "benchmarks")

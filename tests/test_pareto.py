@@ -183,3 +183,15 @@ def test_bad_inputs_are_refused() -> None:
         nondominated_sort([[np.nan, 1.0]])
     with pytest.raises(ValueError, match="finite"):
         hypervolume([[0.0, 0.0]], [np.inf, 1.0])
+
+
+@pytest.mark.parametrize("m", [2, 3])
+def test_sort_can_stop_once_enough_rows_are_ranked(m: int) -> None:
+    rng = np.random.default_rng(m)
+    points = rng.integers(0, 8, size=(200, m)).astype(float)
+    full = nondominated_sort(points)
+    partial = nondominated_sort(points, stop_after=10)
+    cut = partial.max()
+    assert (partial[full < cut] == full[full < cut]).all()  # exact below the cut
+    assert (partial[full >= cut] == cut).all()  # everything else shares the next rank
+    assert (partial < cut).sum() >= 10 or cut == full.max()

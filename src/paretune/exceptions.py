@@ -29,6 +29,10 @@ class InvalidMetricsError(ParetuneError, ValueError):
     """Metrics told for a trial are missing an objective, non-finite or of the wrong type."""
 
 
+class InvalidConfigurationError(ParetuneError, ValueError):
+    """No value of a parameter satisfies the study's parameter constraints."""
+
+
 class StorageError(ParetuneError, RuntimeError):
     """A storage could not be opened, read or written."""
 

@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 
 import paretune as pt
+from paretune.samplers import AutoSampler
 from paretune.samplers import BaseSampler
+from paretune.samplers import NSGAIIISampler
 from paretune.samplers import NSGAIISampler
 from paretune.samplers import RandomSampler
 from paretune.samplers import SobolSampler
@@ -24,6 +26,8 @@ SAMPLERS: dict[str, Callable[[int], BaseSampler]] = {
     "sobol": lambda seed: SobolSampler(seed=seed),
     "tpe": lambda seed: TPESampler(seed=seed, n_startup_trials=5),
     "nsga2": lambda seed: NSGAIISampler(seed=seed, population_size=8),
+    "auto": lambda seed: AutoSampler(seed=seed),
+    "nsga3": lambda seed: NSGAIIISampler(seed=seed, population_size=8),
 }
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -130,7 +134,7 @@ def test_reseed_changes_the_sequence(make_sampler) -> None:
     assert [t.params for t in a.trials] != [t.params for t in b.trials]
 
 
-MODEL_BASED = ["tpe", "nsga2"]
+MODEL_BASED = ["tpe", "nsga2", "auto"]
 
 
 def constrained_problem(trial: pt.Trial) -> dict[str, float]:

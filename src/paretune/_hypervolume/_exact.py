@@ -141,6 +141,8 @@ def hypervolume(points: ArrayLike, reference: ArrayLike) -> float:
         ValueError: On mismatched shapes, NaN, or a non-finite reference point.
     """
     pts, ref = _prepare(points, reference)
+    if ref.size <= 3:  # the sweeps skip dominated points by themselves
+        return _wfg(pts, ref)
     return _wfg(_nondominated(pts), ref)
 
 

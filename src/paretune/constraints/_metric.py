@@ -17,20 +17,31 @@ Operator = Literal["<=", ">="]
 
 @dataclass(frozen=True)
 class Constraint:
-    """A hard constraint on one reported metric.
+    """A constraint on one reported metric, hard (the default) or soft.
 
     The constraint's *violation* for a measured value is ``value - bound`` for ``"<="`` and
-    ``bound - value`` for ``">="``. A trial is feasible when every violation is ``<= 0``.
+    ``bound - value`` for ``">="``. A trial is feasible when the violation of every hard
+    constraint is ``<= 0``.
+
+    A *soft* constraint never makes a trial infeasible. It is a preference: when violated,
+    it adds ``weight * violation`` to the loss of every objective (losses are objectives
+    turned to minimisation), so samplers steer away from it and the Pareto front ranks such
+    trials as if they were that much worse. Choose ``weight`` in objective units per metric
+    unit; e.g. ``weight=0.01`` on a latency in ms costs 0.01 accuracy per ms over the bound.
 
     Args:
         metric: Name of the metric the objective function reports.
         op: ``"<="`` (the metric must not exceed ``bound``) or ``">="``.
         bound: The threshold, a finite number.
+        soft: Make the constraint a preference with a penalty instead of a requirement.
+        weight: Penalty per unit of violation of a soft constraint (positive).
     """
 
     metric: str
     op: Operator
     bound: float
+    soft: bool = False
+    weight: float = 1.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.metric, str) or not self.metric:
@@ -52,13 +63,28 @@ class Constraint:
                 f"The bound of the constraint on {self.metric!r} must be finite, got {self.bound}."
             )
         object.__setattr__(self, "bound", float(self.bound))
+        if (
+            not isinstance(self.weight, (int, float))
+            or not math.isfinite(self.weight)
+            or self.weight <= 0
+        ):
+            raise InvalidObjectiveError(
+                f"The weight of the constraint on {self.metric!r} must be a positive number, "
+                f"got {self.weight!r}."
+            )
+        object.__setattr__(self, "weight", float(self.weight))
 
     def violation(self, value: float) -> float:
         """Return how far ``value`` lies on the wrong side of the bound (``<= 0`` is feasible)."""
         return value - self.bound if self.op == "<=" else self.bound - value
 
+    def penalty(self, value: float) -> float:
+        """The soft penalty for ``value``: ``weight * max(0, violation)`` (0 when hard)."""
+        return self.weight * max(0.0, self.violation(value)) if self.soft else 0.0
+
     def __str__(self) -> str:
-        return f"{self.metric} {self.op} {self.bound:g}"
+        text = f"{self.metric} {self.op} {self.bound:g}"
+        return f"{text} (soft, weight {self.weight:g})" if self.soft else text
 
 
 ConstraintSpec = Constraint | tuple[str, float]

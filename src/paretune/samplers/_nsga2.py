@@ -15,11 +15,11 @@ from paretune.distributions import Distribution
 from paretune.pareto import constrained_nondominated_sort
 from paretune.pareto import crowding_distance
 from paretune.samplers._base import BaseSampler
+from paretune.samplers._cache import FinishedTrialCache
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
 from paretune.samplers._space import encode
 from paretune.samplers._space import intersection_space
-from paretune.samplers._split import losses_and_violations
 from paretune.samplers._split import normalise
 from paretune.samplers._split import select_best
 from paretune.trial import TrialState
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from paretune.trial import TrialRecord
 
 __all__ = ["NSGAIISampler"]
+
+_BREEDING_ATTEMPTS = 20
+"""Children bred per trial at most when parameter constraints reject them."""
 
 
 def sbx_crossover(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, eta: float) -> np.ndarray:
@@ -97,6 +100,7 @@ class NSGAIISampler(BaseSampler):
         self.eta_mutation = eta_mutation
         self.mutation_prob = mutation_prob
         self._startup = SobolSampler(seed=self.seed)
+        self._cache = FinishedTrialCache()
         # (study, generation) -> (pool size it was computed from, parents)
         self._parent_cache: dict[tuple[str, int], tuple[int, list[TrialRecord]]] = {}
         self._lock = threading.Lock()
@@ -120,12 +124,21 @@ class NSGAIISampler(BaseSampler):
             cached = self._parent_cache.get(key)
         if cached is not None and cached[0] == len(pool):
             return cached[1]
-        losses, violations = losses_and_violations(study, pool)
-        keep = select_best(losses, violations, self.population_size)
+        losses, violations = self._cache.losses_and_violations(study, pool)
+        keep = self._elite(losses, violations, self.population_size, generation)
         parents = [t for t, k in zip(pool, keep, strict=True) if k]
         with self._lock:
             self._parent_cache[key] = (len(pool), parents)
         return parents
+
+    def _elite(
+        self, losses: np.ndarray, violations: np.ndarray, k: int, generation: int
+    ) -> np.ndarray:
+        """Mask of the ``k`` survivors: constraint-domination, ties by hypervolume.
+
+        Subclasses change how the last, partly admitted front is thinned.
+        """
+        return select_best(losses, violations, k)
 
     def infer_relative_search_space(
         self, study: Study, trial: TrialRecord
@@ -144,7 +157,7 @@ class NSGAIISampler(BaseSampler):
         if not parents:
             return self._startup.sample_relative(study, trial, search_space)
         rng = np.random.default_rng(derive_seed(self.seed, "nsga2", trial.number))
-        losses, violations = losses_and_violations(study, parents)
+        losses, violations = self._cache.losses_and_violations(study, parents)
         ranks = constrained_nondominated_sort(losses, violations)
         crowding = np.zeros(len(parents))
         for rank in np.unique(ranks):
@@ -157,10 +170,14 @@ class NSGAIISampler(BaseSampler):
                 return int(i if ranks[i] < ranks[j] else j)
             return int(i if crowding[i] >= crowding[j] else j)
 
-        encoded = encode(parents, search_space)
-        first, second = encoded[tournament()], encoded[tournament()]
-        child = self._breed(rng, first, second, search_space)
-        return decode(child, search_space)
+        encoded = self._cache.encode(study, parents, search_space)
+        child: dict[str, Any] = {}
+        for _ in range(_BREEDING_ATTEMPTS):  # known parameter constraints: breed again
+            first, second = encoded[tournament()], encoded[tournament()]
+            child = decode(self._breed(rng, first, second, search_space), search_space)
+            if study.params_allowed(child):
+                break
+        return child
 
     def _breed(
         self,

@@ -62,7 +62,7 @@ def select_best(losses: np.ndarray, violations: np.ndarray, k: int) -> np.ndarra
     if k >= n:
         mask[:] = True
         return mask
-    ranks = constrained_nondominated_sort(losses, violations)
+    ranks = constrained_nondominated_sort(losses, violations, stop_after=k)
     scaled = normalise(losses)
     for rank in np.unique(ranks):
         members = np.flatnonzero(ranks == rank)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from paretune.constraints import ConstraintSpec
+from paretune.constraints import ParamConstraint
 from paretune.constraints import parse_constraints
 from paretune.exceptions import DuplicatedStudyError
 from paretune.exceptions import StudyIncompatibleError
 from paretune.objectives import Direction
 from paretune.objectives import parse_objectives
+from paretune.samplers import AutoSampler
 from paretune.samplers import BaseSampler
-from paretune.samplers import SobolSampler
 from paretune.schedulers import BaseScheduler
 from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
@@ -25,7 +27,7 @@ __all__ = ["create_study", "delete_study", "list_studies", "load_study"]
 
 
 def _default_sampler(seed: int | None) -> BaseSampler:
-    return SobolSampler(seed=seed)
+    return AutoSampler(seed=seed)
 
 
 def _open(
@@ -34,15 +36,23 @@ def _open(
     sampler: BaseSampler | None,
     scheduler: BaseScheduler | None,
     seed: int | None,
+    param_constraints: Sequence[ParamConstraint] | None,
 ) -> Study:
     """Build the Study object; an explicit seed wins over the stored one."""
     effective_seed = seed if seed is not None else info.seed
+    checks = tuple(param_constraints or ())
+    for check in checks:
+        if not callable(check):
+            raise TypeError(
+                f"`param_constraints` must hold functions of the parameters, got {check!r}."
+            )
     return Study(
         info=info,
         storage=backend,
         sampler=sampler if sampler is not None else _default_sampler(effective_seed),
         scheduler=scheduler,
         seed=effective_seed,
+        param_constraints=checks,
     )
 
 
@@ -79,6 +89,7 @@ def create_study(
     seed: int | None = None,
     load_if_exists: bool = False,
     user_attrs: Mapping[str, Any] | None = None,
+    param_constraints: Sequence[ParamConstraint] | None = None,
 ) -> Study:
     """Create a study, or with ``load_if_exists`` continue the one of that name.
 
@@ -89,12 +100,18 @@ def create_study(
             feasible when all hold.
         storage: None (in memory), a URL (``sqlite:///runs.db``,
             ``postgresql+psycopg://user@host/db``) or a storage object.
-        sampler: How parameters are proposed; None uses a seeded scrambled Sobol design.
+        sampler: How parameters are proposed; None uses :class:`~paretune.samplers.AutoSampler`
+            (a Sobol start, then TPE suited to the number of objectives).
         scheduler: Early-stopping rule for trials that report intermediate metrics.
         seed: Seeds the default sampler and every trial's ``seed``; the same seed gives the
             same sequence of configurations, also in a new process.
         load_if_exists: Continue an existing study of this name instead of raising.
         user_attrs: JSON values to attach to a new study.
+        param_constraints: Known constraints on parameters, e.g.
+            ``[lambda p: p["d_model"] % p["n_heads"] == 0]``. Each is checked as soon as the
+            parameters it reads have been suggested; a value that breaks one is redrawn before
+            anything is trained, and samplers that propose jointly skip invalid candidates.
+            Not stored: pass them again to ``load_study``.
 
     Returns:
         The study.
@@ -131,7 +148,7 @@ def create_study(
         info = backend.get_study(name)
         requested = StudyInfo(-1, name, parsed_objectives, parsed_constraints, seed, 0.0)
         _check_compatible(info, requested)
-    return _open(info, backend, sampler, scheduler, seed)
+    return _open(info, backend, sampler, scheduler, seed, param_constraints)
 
 
 def load_study(
@@ -141,6 +158,7 @@ def load_study(
     sampler: BaseSampler | None = None,
     scheduler: BaseScheduler | None = None,
     seed: int | None = None,
+    param_constraints: Sequence[ParamConstraint] | None = None,
 ) -> Study:
     """Load an existing study, e.g. in a second worker process.
 
@@ -151,6 +169,7 @@ def load_study(
             study's stored seed.
         scheduler: Early-stopping rule.
         seed: Overrides the stored seed for the default sampler and trial seeds.
+        param_constraints: Known constraints on parameters (see :func:`create_study`).
 
     Returns:
         The study.
@@ -161,7 +180,7 @@ def load_study(
     _check_seed(seed)
     backend = get_storage(storage)
     info = backend.get_study(study_name)
-    return _open(info, backend, sampler, scheduler, seed)
+    return _open(info, backend, sampler, scheduler, seed, param_constraints)
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:

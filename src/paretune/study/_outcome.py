@@ -90,5 +90,5 @@ def evaluate_outcome(
             f"metric(s) {', '.join(map(repr, missing))} missing from the returned metrics "
             f"(got {sorted(metrics)!r})",
         )
-    violations = {c.metric: c.violation(metrics[c.metric]) for c in constraints}
+    violations = {c.metric: c.violation(metrics[c.metric]) for c in constraints if not c.soft}
     return Outcome(metrics, violations, None)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from collections.abc import Container
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -20,6 +21,8 @@ from paretune._logging import get_logger
 from paretune._seeding import derive_seed
 from paretune._warnings import warn
 from paretune.constraints import Constraint
+from paretune.constraints import ParamConstraint
+from paretune.constraints import check_params
 from paretune.distributions import Distribution
 from paretune.exceptions import NoFeasibleTrialWarning
 from paretune.exceptions import ParameterConflictError
@@ -75,6 +78,7 @@ class Study:
         sampler: The sampler proposing parameters.
         scheduler: The scheduler deciding on early stops, or None.
         seed: The study's seed, or None.
+        param_constraints: Known constraints on parameters (see ``create_study``).
     """
 
     def __init__(
@@ -85,8 +89,10 @@ class Study:
         sampler: BaseSampler,
         scheduler: BaseScheduler | None,
         seed: int | None,
+        param_constraints: Sequence[ParamConstraint] = (),
     ) -> None:
         self._info = info
+        self.param_constraints = tuple(param_constraints)
         self._storage = storage
         self.sampler = sampler
         self.scheduler = scheduler
@@ -180,6 +186,10 @@ class Study:
                 f"{self.name!r} suggested it as {known}; use one distribution type and scale per "
                 "name, or give the new one another name."
             )
+
+    def params_allowed(self, params: Mapping[str, Any]) -> bool:
+        """Whether ``params`` (possibly partial) break none of the parameter constraints."""
+        return check_params(self.param_constraints, params) is None
 
     def ask(self) -> Trial:
         """Start a trial: an enqueued configuration if one waits, else a new one.
@@ -368,9 +378,14 @@ class Study:
     def losses(self, records: Iterable[TrialRecord]) -> np.ndarray:
         """Objective values of ``records`` as an ``n x m`` array of losses (minimised).
 
-        Maximised objectives are negated, so smaller is better in every column.
+        Maximised objectives are negated, so smaller is better in every column. Each soft
+        constraint adds its penalty, ``weight * max(0, violation)``, to every column.
         """
-        rows = [[o.sign * r.metrics[o.name] for o in self.objectives] for r in records]
+        soft = [c for c in self.constraints if c.soft]
+        rows = []
+        for r in records:
+            penalty = sum(c.penalty(r.metrics[c.metric]) for c in soft)
+            rows.append([o.sign * r.metrics[o.name] + penalty for o in self.objectives])
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.objectives))
 
     def pareto_front(self) -> list[TrialRecord]:

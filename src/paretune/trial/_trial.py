@@ -9,11 +9,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
 
+from paretune._seeding import uniform
+from paretune.constraints import check_params
+from paretune.constraints._params import describe
 from paretune.distributions import CategoricalChoice
 from paretune.distributions import CategoricalDistribution
 from paretune.distributions import Distribution
 from paretune.distributions import FloatDistribution
 from paretune.distributions import IntDistribution
+from paretune.exceptions import InvalidConfigurationError
 from paretune.exceptions import InvalidMetricsError
 from paretune.exceptions import ParameterConflictError
 from paretune.exceptions import UpdateFinishedTrialError
@@ -24,6 +28,9 @@ if TYPE_CHECKING:
     from paretune.study import Study
 
 __all__ = ["Trial"]
+
+_MAX_REDRAWS = 200
+"""Uniform redraws of a parameter that breaks a parameter constraint before giving up."""
 
 
 class Trial:
@@ -162,6 +169,8 @@ class Trial:
             return self._params[name]
         self._study._check_distribution(name, distribution)
         value = self._choose(name, distribution)
+        if self._study.param_constraints:
+            value = self._satisfy_param_constraints(name, distribution, value)
         self._study._storage.set_trial_param(self.trial_id, name, value, distribution)
         self._params[name] = value
         self._distributions[name] = distribution
@@ -182,6 +191,26 @@ class Trial:
         if name in self._relative_params and self._relative_space.get(name) == distribution:
             return self._relative_params[name]
         return self._study.sampler.sample_independent(self._study, self._record, name, distribution)
+
+    def _satisfy_param_constraints(self, name: str, distribution: Distribution, value: Any) -> Any:
+        """Redraw ``name`` until the parameter constraints hold, or give up with an error."""
+        violated = check_params(self._study.param_constraints, {**self._params, name: value})
+        if violated is None:
+            return value
+        if name in self._record.enqueued_params:
+            raise InvalidConfigurationError(
+                f"The enqueued configuration breaks the parameter constraint "
+                f"{describe(violated)} at {name}={value!r}; enqueue a valid configuration."
+            )
+        for attempt in range(_MAX_REDRAWS):
+            value = distribution.from_unit(uniform(self.seed, self.number, name, attempt))
+            if check_params(self._study.param_constraints, {**self._params, name: value}) is None:
+                return value
+        raise InvalidConfigurationError(
+            f"No value of {name!r} in {distribution} satisfied the parameter constraint "
+            f"{describe(violated)} in {_MAX_REDRAWS} draws, given {self._params!r}; check that "
+            "the constraint can hold for every earlier parameter value."
+        )
 
     # ---- reporting -----------------------------------------------------------------------
     def report(self, metrics: Mapping[str, float], step: int) -> None:

@@ -25,6 +25,9 @@ class ParzenEstimator:
         min_bandwidth: For each numerical dimension, the smallest kernel width (half a
             cell for integer or stepped parameters).
         prior_weight: Weight of the prior component relative to one observation.
+        weights: Relative weight of each observation (None: all equal).
+        adaptive: Scale each dimension's bandwidth by the spread of the observations
+            (Scott's rule) instead of using one width for the whole unit interval.
     """
 
     def __init__(
@@ -33,16 +36,25 @@ class ParzenEstimator:
         n_choices: np.ndarray,
         min_bandwidth: np.ndarray,
         prior_weight: float = 1.0,
+        weights: np.ndarray | None = None,
+        adaptive: bool = False,
     ) -> None:
         obs = np.asarray(observations, dtype=np.float64).reshape(-1, len(n_choices))
         self.n_choices = np.asarray(n_choices, dtype=np.int64)
         self.numeric = self.n_choices == 0
         n, d = obs.shape
+        w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+        w = w / w.mean() if n and w.sum() > 0 else np.ones(n)
         # Component 0 is the prior; components 1..n the observations.
-        self.log_weights = np.log(np.concatenate([[prior_weight], np.ones(n)]))
+        self.log_weights = np.log(np.concatenate([[prior_weight], np.maximum(w, 1e-12)]))
         self.log_weights -= logsumexp(self.log_weights)
         n_numeric = int(self.numeric.sum())
-        bandwidth = 0.2 * max(n, 1) ** (-1.0 / (n_numeric + 4)) if n_numeric else 0.0
+        factor = max(n, 1) ** (-1.0 / (n_numeric + 4)) if n_numeric else 0.0
+        if adaptive and n > 1:
+            spread = np.clip(obs.std(axis=0), 0.05, 0.5)
+            bandwidth = np.minimum(1.06 * spread * factor, 0.25)
+        else:
+            bandwidth = np.full(d, 0.2 * factor)
         self.mus = np.vstack([np.full((1, d), 0.5), obs])
         self.sigmas = np.empty_like(self.mus)
         self.sigmas[0] = 1.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import secrets
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -14,12 +15,12 @@ from paretune._seeding import derive_seed
 from paretune.distributions import CategoricalDistribution
 from paretune.distributions import Distribution
 from paretune.distributions import FloatDistribution
+from paretune.pareto import hypervolume_contributions
 from paretune.samplers._base import BaseSampler
+from paretune.samplers._cache import FinishedTrialCache
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
-from paretune.samplers._space import encode
-from paretune.samplers._space import intersection_space
-from paretune.samplers._split import losses_and_violations
+from paretune.samplers._split import normalise
 from paretune.samplers._split import select_best
 from paretune.trial import TrialState
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from paretune.trial import TrialRecord
 
 __all__ = ["TPESampler", "default_gamma"]
+
+_CANDIDATE_ROUNDS = 4
+"""Rounds of candidates drawn when parameter constraints reject every candidate."""
 
 
 def default_gamma(n: int) -> int:
@@ -52,6 +56,19 @@ def _dimension_info(space: dict[str, Distribution]) -> tuple[np.ndarray, np.ndar
     return n_choices, min_bw
 
 
+_Split = tuple[list["TrialRecord"], np.ndarray, np.ndarray]
+"""Complete trials, the good-set mask, and the weights of the good trials in order."""
+
+
+def _contribution_weights(scaled_good: np.ndarray) -> np.ndarray:
+    """Hypervolume contribution of each good trial (normalised losses), scaled to max 1."""
+    contributions = hypervolume_contributions(scaled_good, np.full(scaled_good.shape[1], 1.1))
+    top = contributions.max()
+    if top <= 0:
+        return np.ones(len(scaled_good))
+    return np.asarray(np.maximum(contributions / top, 0.05))
+
+
 class TPESampler(BaseSampler):
     """Multivariate TPE that ranks trials by constraint-domination and Pareto fronts.
 
@@ -70,6 +87,10 @@ class TPESampler(BaseSampler):
         n_ei_candidates: Candidates drawn from ``l`` per proposal.
         gamma: Maps the number of complete trials to the size of the good set.
         prior_weight: Weight of the prior kernel relative to one observation.
+        weight_by_contribution: With several objectives, weight each good trial's kernel by
+            its hypervolume contribution, so that sparse parts of the front are explored.
+        adaptive_bandwidth: Scale kernel widths by the spread of each set (Scott's rule).
+        multivariate: Model the common parameters jointly (True) or each on its own.
     """
 
     def __init__(
@@ -80,6 +101,9 @@ class TPESampler(BaseSampler):
         n_ei_candidates: int = 24,
         gamma: Any = default_gamma,
         prior_weight: float = 1.0,
+        weight_by_contribution: bool = True,
+        adaptive_bandwidth: bool = False,
+        multivariate: bool = True,
     ) -> None:
         if n_startup_trials < 0 or n_ei_candidates < 1:
             raise ValueError(
@@ -91,8 +115,12 @@ class TPESampler(BaseSampler):
         self.n_ei_candidates = n_ei_candidates
         self.gamma = gamma
         self.prior_weight = prior_weight
+        self.weight_by_contribution = weight_by_contribution
+        self.adaptive_bandwidth = adaptive_bandwidth
+        self.multivariate = multivariate
         self._startup = SobolSampler(seed=self.seed)
-        self._splits: dict[tuple[str, int], tuple[list[TrialRecord], np.ndarray]] = {}
+        self._cache = FinishedTrialCache()
+        self._splits: dict[tuple[str, int], _Split] = {}
         self._lock = threading.Lock()
 
     def reseed_rng(self, seed: int) -> None:
@@ -101,18 +129,22 @@ class TPESampler(BaseSampler):
         self._startup.reseed_rng(seed)
 
     # ---- the good/bad split, computed once per trial -------------------------------------
-    def _split(self, study: Study, trial: TrialRecord) -> tuple[list[TrialRecord], np.ndarray]:
+    def _split(self, study: Study, trial: TrialRecord) -> _Split:
+        """Complete trials, the good-set mask and the good trials' weights, once per trial."""
         key = (study.name, trial.number)
         with self._lock:
             if key in self._splits:
                 return self._splits[key]
         complete = study.get_trials(states=(TrialState.COMPLETE,))
         if len(complete) < max(self.n_startup_trials, 2):
-            split: tuple[list[TrialRecord], np.ndarray] = (complete, np.zeros(0, dtype=bool))
+            split: _Split = (complete, np.zeros(0, dtype=bool), np.zeros(0))
         else:
-            losses, violations = losses_and_violations(study, complete)
+            losses, violations = self._cache.losses_and_violations(study, complete)
             good = select_best(losses, violations, int(self.gamma(len(complete))))
-            split = (complete, good)
+            weights = np.ones(int(good.sum()))
+            if self.weight_by_contribution and losses.shape[1] > 1 and violations[good].max() <= 0:
+                weights = _contribution_weights(normalise(losses)[good])
+            split = (complete, good, weights)
         with self._lock:
             self._splits[key] = split
         return split
@@ -127,26 +159,30 @@ class TPESampler(BaseSampler):
         self, study: Study, trial: TrialRecord
     ) -> dict[str, Distribution]:
         """The parameters every complete trial has, once the model is in use."""
-        complete, good = self._split(study, trial)
+        complete, good, _weights = self._split(study, trial)
         if good.size == 0:
             return self._startup.infer_relative_search_space(study, trial)
-        return intersection_space(complete)
+        if not self.multivariate:
+            return {}
+        return self._cache.intersection_space(study, complete)
 
     def sample_relative(
         self, study: Study, trial: TrialRecord, search_space: dict[str, Distribution]
     ) -> dict[str, Any]:
         """Jointly propose the parameters of ``search_space``."""
-        complete, good = self._split(study, trial)
+        complete, good, weights = self._split(study, trial)
         if good.size == 0:
             return self._startup.sample_relative(study, trial, search_space)
         rng = np.random.default_rng(derive_seed(self.seed, "tpe", trial.number))
-        return self._propose(rng, complete, good, search_space)
+        return self._propose(
+            study, rng, complete, good, weights, search_space, study.params_allowed
+        )
 
     def sample_independent(
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
     ) -> Any:
         """Propose one (conditional) parameter from the trials that have it."""
-        complete, good = self._split(study, trial)
+        complete, good, weights = self._split(study, trial)
         if good.size == 0:
             return self._startup.sample_independent(study, trial, name, distribution)
         having = [i for i, t in enumerate(complete) if t.distributions.get(name) == distribution]
@@ -154,22 +190,51 @@ class TPESampler(BaseSampler):
             return self._startup.sample_independent(study, trial, name, distribution)
         rng = np.random.default_rng(derive_seed(self.seed, "tpe", trial.number, name))
         subset = [complete[i] for i in having]
-        values = self._propose(rng, subset, good[having], {name: distribution})
+        good_rank = np.cumsum(good) - 1  # position of each good trial among the good ones
+        sub_weights = weights[good_rank[having][good[having]]]
+        fixed = dict(trial.params)
+
+        def allowed(values: dict[str, Any]) -> bool:
+            return study.params_allowed({**fixed, **values})
+
+        values = self._propose(
+            study, rng, subset, good[having], sub_weights, {name: distribution}, allowed
+        )
         return values[name]
 
     def _propose(
         self,
+        study: Study,
         rng: np.random.Generator,
         trials: list[TrialRecord],
         good: np.ndarray,
+        good_weights: np.ndarray,
         space: dict[str, Distribution],
+        allowed: Callable[[dict[str, Any]], bool],
     ) -> dict[str, Any]:
         from paretune.samplers._tpe._parzen import ParzenEstimator  # imports scipy
 
-        encoded = encode(trials, space)
+        encoded = self._cache.encode(study, trials, space)
         n_choices, min_bw = _dimension_info(space)
-        below = ParzenEstimator(encoded[good], n_choices, min_bw, self.prior_weight)
-        above = ParzenEstimator(encoded[~good], n_choices, min_bw, self.prior_weight)
-        candidates = below.sample(rng, self.n_ei_candidates)
-        score = below.log_pdf(candidates) - above.log_pdf(candidates)
-        return decode(candidates[int(np.argmax(score))], space)
+        below = ParzenEstimator(
+            encoded[good],
+            n_choices,
+            min_bw,
+            self.prior_weight,
+            good_weights,
+            self.adaptive_bandwidth,
+        )
+        above = ParzenEstimator(
+            encoded[~good], n_choices, min_bw, self.prior_weight, None, self.adaptive_bandwidth
+        )
+        best: dict[str, Any] | None = None
+        for _ in range(_CANDIDATE_ROUNDS):  # known parameter constraints: skip invalid ones
+            candidates = below.sample(rng, self.n_ei_candidates)
+            score = below.log_pdf(candidates) - above.log_pdf(candidates)
+            for index in np.argsort(-score):
+                proposal = decode(candidates[index], space)
+                if best is None:
+                    best = proposal
+                if allowed(proposal):
+                    return proposal
+        return best if best is not None else {}

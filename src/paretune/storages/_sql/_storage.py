@@ -197,7 +197,16 @@ class SQLStorage(BaseStorage):
                 [{"name": o.name, "direction": o.direction.value} for o in objectives]
             ),
             "constraints": dumps(
-                [{"metric": c.metric, "op": c.op, "bound": c.bound} for c in constraints]
+                [
+                    {
+                        "metric": c.metric,
+                        "op": c.op,
+                        "bound": c.bound,
+                        "soft": c.soft,
+                        "weight": c.weight,
+                    }
+                    for c in constraints
+                ]
             ),
             "seed": seed,
             "user_attrs": dumps(dict(user_attrs or {})),
@@ -235,7 +244,8 @@ class SQLStorage(BaseStorage):
             Objective(o["name"], Direction(o["direction"])) for o in loads(row.objectives)
         )
         constraints = tuple(
-            Constraint(c["metric"], c["op"], c["bound"]) for c in loads(row.constraints)
+            Constraint(c["metric"], c["op"], c["bound"], c.get("soft", False), c.get("weight", 1.0))
+            for c in loads(row.constraints)
         )
         return StudyInfo(
             int(row.id),

@@ -1,0 +1,304 @@
+"""Samplers benchmark: paretune's samplers against Optuna's, in the same run.
+
+For every problem in ``problems.py`` (ZDT1-3, DTLZ2, the constrained BNH, SRN and TNK, a
+mixed conditional space), every contender runs ``--budget`` evaluations for each of
+``--seeds`` seeds. The score is the hypervolume of the feasible points found after 50, 100
+and 200 evaluations, divided by the hypervolume of the true or best-known front. It prints
+the median and inter-quartile range per problem, the ratio of paretune's default to the
+best Optuna sampler at 100 evaluations, and the time each sampler spends per suggestion
+at 100 and 1,000 trials as a ratio to Optuna's TPE.
+
+    python benchmarks/samplers.py [--seeds 10] [--budget 200] [--gp] [--workers 2]
+
+Needs the ``bench`` extra; ``--gp`` adds Optuna's GPSampler (needs torch; slow).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing as mp
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core per worker process
+
+from paretune.pareto import hypervolume
+from problems import PROBLEMS
+from problems import Problem
+from problems import feasible_front_hypervolume
+
+CHECKPOINTS = (50, 100, 200)
+PARETUNE = {
+    "pt-default": None,
+    "pt-tpe": "TPESampler",
+    "pt-nsga2": "NSGAIISampler",
+    "pt-nsga3": "NSGAIIISampler",
+    "pt-gp": "GPSampler",
+    "pt-random": "RandomSampler",
+}
+OPTUNA = {
+    "optuna-tpe": "TPESampler",
+    "optuna-nsga2": "NSGAIISampler",
+    "optuna-nsga3": "NSGAIIISampler",
+    "optuna-gp": "GPSampler",
+}
+SLOW = {"pt-gp", "optuna-gp"}  # run only with --gp
+
+
+def run_paretune(problem: Problem, sampler_name: str | None, seed: int, budget: int) -> list:
+    import paretune as pt
+
+    sampler = None if sampler_name is None else getattr(pt.samplers, sampler_name)(seed=seed)
+    study = pt.create_study(
+        objectives={f"f{i}": "minimize" for i in range(problem.n_objectives)},
+        constraints={f"c{j}": ("<=", 0.0) for j in range(problem.n_constraints)},
+        sampler=sampler,
+        seed=seed,
+    )
+    history: list[tuple[list[float], list[float]]] = []
+
+    def objective(trial: pt.Trial) -> dict[str, float]:
+        objs, cons = problem.evaluate(problem.suggest(trial))
+        history.append((list(objs), list(cons)))
+        return {
+            **{f"f{i}": v for i, v in enumerate(objs)},
+            **{f"c{j}": v for j, v in enumerate(cons)},
+        }
+
+    study.optimize(objective, n_trials=budget)
+    return history
+
+
+def run_optuna(problem: Problem, sampler_name: str, seed: int, budget: int) -> list:
+    import optuna
+
+    optuna.logging.set_verbosity(logging.WARNING)
+    warnings.filterwarnings("ignore")
+    kwargs: dict[str, Any] = {"seed": seed}
+    if problem.n_constraints:
+        kwargs["constraints_func"] = lambda t: t.user_attrs["constraints"]
+    sampler = getattr(optuna.samplers, sampler_name)(**kwargs)
+    study = optuna.create_study(directions=["minimize"] * problem.n_objectives, sampler=sampler)
+    history: list[tuple[list[float], list[float]]] = []
+
+    def objective(trial: optuna.Trial) -> tuple[float, ...]:
+        objs, cons = problem.evaluate(problem.suggest(trial))
+        trial.set_user_attr("constraints", list(cons))
+        history.append((list(objs), list(cons)))
+        return tuple(objs)
+
+    study.optimize(objective, n_trials=budget)
+    return history
+
+
+def run_random(problem: Problem, _name: str, seed: int, budget: int) -> list:
+    return run_paretune(problem, "RandomSampler", seed, budget)
+
+
+History = list[tuple[list[float], list[float]]]
+
+
+def _job(args: tuple[str, str, int, int]) -> tuple[str, str, int, History]:
+    problem_name, contender, seed, budget = args
+    problem = get_problem(problem_name)
+    if contender in PARETUNE:
+        history = run_paretune(problem, PARETUNE[contender], seed, budget)
+    else:
+        history = run_optuna(problem, OPTUNA[contender], seed, budget)
+    return problem_name, contender, seed, history
+
+
+def get_problem(name: str) -> Problem:
+    """A synthetic problem, or the Adult task (whose front is learnt from the runs)."""
+    if name != "Adult":
+        return PROBLEMS[name]
+    import adult
+
+    return Problem(
+        "Adult", 2, 1, adult.suggest, adult.evaluate, adult.REFERENCE, lambda: np.zeros((0, 2))
+    )
+
+
+def _scores(problem: Problem, history: History) -> list[float]:
+    return [
+        feasible_front_hypervolume(
+            problem, [h[0] for h in history[:k]], [h[1] for h in history[:k]]
+        )
+        for k in CHECKPOINTS
+    ]  # a checkpoint past the budget repeats the last value
+
+
+def _best_known(problem: Problem, histories: list[History]) -> Problem:
+    """The Adult problem with the union of every run's feasible points as its front."""
+    points = [o for h in histories for o, c in h if all(v <= 0 for v in c)]
+    front = np.asarray(points) if points else np.zeros((0, 2))
+    best = hypervolume(front, problem.reference) if points else 1.0
+    return Problem(
+        problem.name,
+        2,
+        1,
+        problem.suggest,
+        problem.evaluate,
+        problem.reference,
+        lambda: front,
+        best,
+    )
+
+
+def time_per_suggestion(factory: Callable[[], Callable[[int], list[float]]]) -> tuple[float, float]:
+    """Milliseconds per trial around trial 100 and trial 1,000."""
+    times = factory()(1000)
+    return float(np.median(times[90:110])) * 1e3, float(np.median(times[980:1000])) * 1e3
+
+
+def _timed_paretune(sampler_name: str) -> Callable[[int], list[float]]:
+    def run(n: int) -> list[float]:
+        import paretune as pt
+
+        problem = PROBLEMS["ZDT1"]
+        sampler = getattr(pt.samplers, sampler_name)(seed=0) if sampler_name else None
+        study = pt.create_study(objectives={"f0": "minimize", "f1": "minimize"}, sampler=sampler)
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            trial = study.ask()
+            objs, _ = problem.evaluate(problem.suggest(trial))
+            study.tell(trial, {"f0": objs[0], "f1": objs[1]})
+            times.append(time.perf_counter() - start)
+        return times
+
+    return run
+
+
+def _timed_optuna(sampler_name: str) -> Callable[[int], list[float]]:
+    def run(n: int) -> list[float]:
+        import optuna
+
+        optuna.logging.set_verbosity(logging.WARNING)
+        problem = PROBLEMS["ZDT1"]
+        sampler = getattr(optuna.samplers, sampler_name)(seed=0)
+        study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            trial = study.ask()
+            objs, _ = problem.evaluate(problem.suggest(trial))
+            study.tell(trial, objs)
+            times.append(time.perf_counter() - start)
+        return times
+
+    return run
+
+
+def _timing_job(contender: str) -> tuple[str, tuple[float, float]]:
+    warnings.filterwarnings("ignore")
+    if contender in PARETUNE:
+        return contender, time_per_suggestion(lambda: _timed_paretune(PARETUNE[contender] or ""))
+    return contender, time_per_suggestion(lambda: _timed_optuna(OPTUNA[contender]))
+
+
+def _fmt(values: list[float]) -> str:
+    q1, med, q3 = np.percentile(values, [25, 50, 75])
+    return f"{med:.3f} [{q1:.3f}-{q3:.3f}]"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--budget", type=int, default=200)
+    parser.add_argument(
+        "--problems",
+        default=",".join(PROBLEMS),
+        help="comma-separated; 'Adult' adds the real task (slow: one model fit per trial)",
+    )
+    parser.add_argument("--gp", action="store_true", help="include Optuna's GPSampler (slow)")
+    parser.add_argument(
+        "--contenders", default="", help="comma-separated subset of contenders to run"
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-timing", action="store_true")
+    parser.add_argument("--timing-only", action="store_true")
+    args = parser.parse_args()
+
+    contenders = [c for c in [*PARETUNE, *OPTUNA] if args.gp or c not in SLOW]
+    if args.contenders:
+        contenders = args.contenders.split(",")
+    problems = args.problems.split(",")
+    for name in problems:
+        if name != "Adult":
+            PROBLEMS[name].best_hypervolume  # noqa: B018  (compute the fronts once, up front)
+    jobs = [(p, c, s, args.budget) for p in problems for c in contenders for s in range(args.seeds)]
+    if args.timing_only:
+        jobs, problems = [], []
+    started = time.perf_counter()
+    ctx = mp.get_context("fork")
+    with ctx.Pool(args.workers) as pool:
+        results = pool.map(_job, jobs, chunksize=1)
+    scores: dict[tuple[str, str], list[list[float]]] = {}
+    scored = {name: get_problem(name) for name in problems}
+    if "Adult" in scored:
+        scored["Adult"] = _best_known(scored["Adult"], [r[3] for r in results if r[0] == "Adult"])
+    for problem_name, contender, _seed, history in results:
+        scores.setdefault((problem_name, contender), []).append(
+            _scores(scored[problem_name], history)
+        )
+
+    print(
+        f"Normalised hypervolume of the feasible front found (median [IQR] over {args.seeds} "
+        f"seeds), at {', '.join(map(str, CHECKPOINTS))} evaluations"
+    )
+    width = max(len(c) for c in contenders)
+    wins, ratios = 0, []
+    for p in problems:
+        print(f"\n{p}")
+        for c in contenders:
+            cells = [_fmt([run[i] for run in scores[(p, c)]]) for i in range(len(CHECKPOINTS))]
+            print(f"  {c:<{width}}  " + "   ".join(cells))
+        at100 = CHECKPOINTS.index(100)
+        if "pt-default" not in contenders or not any(c.startswith("optuna") for c in contenders):
+            continue
+        default = float(np.median([r[at100] for r in scores[(p, "pt-default")]]))
+        optuna_best = max(
+            float(np.median([r[at100] for r in scores[(p, c)]]))
+            for c in contenders
+            if c.startswith("optuna")
+        )
+        ratio = default / optuna_best if optuna_best > 0 else float("inf")
+        ratios.append(ratio)
+        wins += ratio >= 1.0
+        print(f"  pt-default / best Optuna at 100 evaluations: {ratio:.3f}")
+    if ratios:
+        print(
+            f"\npt-default >= best Optuna sampler at 100 evaluations on {wins} of "
+            f"{len(ratios)} problems; lowest ratio {min(ratios):.3f}"
+        )
+
+    if not args.no_timing:
+        timed = ["pt-default", "pt-tpe", "pt-nsga2", "optuna-tpe", "optuna-nsga2"]
+        with ctx.Pool(min(args.workers, len(timed))) as pool:
+            timings = dict(pool.map(_timing_job, timed, chunksize=1))
+        base100, base1000 = timings["optuna-tpe"]
+        print(
+            "\nTime per suggestion (ask + suggest + tell, in memory, ZDT1), "
+            "ms and ratio to Optuna TPE"
+        )
+        for c in timed:
+            t100, t1000 = timings[c]
+            print(
+                f"  {c:<{width}}  at 100: {t100:7.2f} ({t100 / base100:5.2f}x)"
+                f"   at 1000: {t1000:7.2f} ({t1000 / base1000:5.2f}x)"
+            )
+    print(f"\nWall time {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

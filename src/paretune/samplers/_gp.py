@@ -1,0 +1,203 @@
+"""Gaussian-process Bayesian optimisation through BoTorch (the ``bo`` extra)."""
+
+from __future__ import annotations
+
+import secrets
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from typing import Any
+
+import numpy as np
+
+from paretune._seeding import derive_seed
+from paretune.distributions import Distribution
+from paretune.samplers._base import BaseSampler
+from paretune.samplers._cache import FinishedTrialCache
+from paretune.samplers._sobol import SobolSampler
+from paretune.samplers._space import decode
+from paretune.trial import TrialState
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+    from paretune.study import Study
+    from paretune.trial import TrialRecord
+
+__all__ = ["GPSampler"]
+
+_INSTALL_HINT = (
+    "GPSampler needs BoTorch and PyTorch: install the extra with "
+    "`pip install 'paretune[bo]'` (it pins torch 2.13.0; a plain `torch` may pull a "
+    "CUDA build of several GB)."
+)
+
+
+def _import_botorch() -> Any:
+    try:
+        import botorch
+        import torch  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(_INSTALL_HINT) from exc
+    return botorch
+
+
+def _outcome(index: int) -> Callable[[Tensor], Tensor]:
+    """A BoTorch outcome constraint: feasible where model output ``index`` is ``<= 0``."""
+
+    def constraint(samples: Tensor) -> Tensor:
+        return samples[..., index]
+
+    return constraint
+
+
+def _first_outcome(samples: Tensor, X: Tensor | None = None) -> Tensor:
+    """The single objective of a one-objective study, as a BoTorch MC objective."""
+    return samples[..., 0]
+
+
+class GPSampler(BaseSampler):
+    """Bayesian optimisation with Gaussian processes for small budgets (BoTorch).
+
+    After ``n_startup_trials`` Sobol trials, one Gaussian process per objective and per
+    hard constraint is fitted on the parameters every complete trial has (encoded in the
+    unit cube; categorical choices as evenly spaced levels). The next point maximises
+    log noisy expected hypervolume improvement (qLogNEHVI; log noisy expected improvement
+    for one objective), weighted by the modelled probability that every constraint holds.
+    Conditional parameters outside the common space are drawn by the Sobol fallback.
+
+    Needs the optional extra: ``pip install 'paretune[bo]'``.
+
+    Args:
+        seed: Seed for the start design and the acquisition optimiser.
+        n_startup_trials: Complete trials drawn by Sobol before the model is used.
+        num_restarts: Restarts of the acquisition optimiser.
+        raw_samples: Random points used to pick the restarts.
+
+    Raises:
+        ImportError: With the install hint, when BoTorch or PyTorch is missing.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        n_startup_trials: int = 10,
+        num_restarts: int = 4,
+        raw_samples: int = 128,
+    ) -> None:
+        _import_botorch()
+        self.seed = secrets.randbits(31) if seed is None else int(seed)
+        self.n_startup_trials = n_startup_trials
+        self.num_restarts = num_restarts
+        self.raw_samples = raw_samples
+        self._startup = SobolSampler(seed=self.seed)
+        self._cache = FinishedTrialCache()
+
+    def reseed_rng(self, seed: int) -> None:
+        """Use ``seed`` from now on."""
+        self.seed = int(seed)
+        self._startup.reseed_rng(seed)
+
+    def infer_relative_search_space(
+        self, study: Study, trial: TrialRecord
+    ) -> dict[str, Distribution]:
+        """The parameters every complete trial has, once the model is in use."""
+        complete = study.get_trials(states=(TrialState.COMPLETE,))
+        if len(complete) < max(self.n_startup_trials, 2):
+            return self._startup.infer_relative_search_space(study, trial)
+        return self._cache.intersection_space(study, complete)
+
+    def sample_relative(
+        self, study: Study, trial: TrialRecord, search_space: dict[str, Distribution]
+    ) -> dict[str, Any]:
+        """Maximise the acquisition function over ``search_space``."""
+        complete = study.get_trials(states=(TrialState.COMPLETE,))
+        if len(complete) < max(self.n_startup_trials, 2) or not search_space:
+            return self._startup.sample_relative(study, trial, search_space)
+        x = self._cache.encode(study, complete, search_space)
+        levels = self._levels(search_space)
+        x_unit = np.where(levels > 1, (x + 0.5) / np.maximum(levels, 1), x)
+        losses, _ = self._cache.losses_and_violations(study, complete)
+        hard = [c for c in study.constraints if not c.soft]
+        cons = np.array([[t.constraints[c.metric] for c in hard] for t in complete])
+        with warnings.catch_warnings():
+            # Jitter and optimiser notices from GPyTorch/BoTorch internals: not actionable.
+            from botorch.exceptions.warnings import BotorchWarning
+            from linear_operator.utils.warnings import NumericalWarning
+
+            warnings.simplefilter("ignore", NumericalWarning)
+            warnings.simplefilter("ignore", BotorchWarning)
+            warnings.filterwarnings("ignore", "Optimization failed", RuntimeWarning)
+            best = self._optimise(x_unit, -losses, cons.reshape(len(complete), len(hard)), trial)
+        row = np.where(levels > 1, np.floor(best * levels).clip(0, levels - 1), best)
+        proposal = decode(row, search_space)
+        return proposal if study.params_allowed(proposal) else {}
+
+    @staticmethod
+    def _levels(space: dict[str, Distribution]) -> np.ndarray:
+        return np.array([len(getattr(d, "choices", ())) for d in space.values()], dtype=float)
+
+    def _optimise(
+        self, x: np.ndarray, y: np.ndarray, cons: np.ndarray, trial: TrialRecord
+    ) -> np.ndarray:
+        import torch
+        from botorch.acquisition.logei import qLogNoisyExpectedImprovement
+        from botorch.acquisition.multi_objective.logei import (
+            qLogNoisyExpectedHypervolumeImprovement,
+        )
+        from botorch.acquisition.multi_objective.objective import IdentityMCMultiOutputObjective
+        from botorch.acquisition.objective import GenericMCObjective
+        from botorch.fit import fit_gpytorch_mll
+        from botorch.models.gp_regression import SingleTaskGP
+        from botorch.models.model_list_gp_regression import ModelListGP
+        from botorch.models.transforms.outcome import Standardize
+        from botorch.optim.optimize import optimize_acqf
+        from gpytorch.mlls import SumMarginalLogLikelihood
+
+        torch.manual_seed(derive_seed(self.seed, "gp", trial.number))
+        train_x = torch.tensor(x, dtype=torch.float64)
+        outcomes = np.hstack([y, cons]) if cons.size else y
+        models = [
+            SingleTaskGP(
+                train_x, torch.tensor(outcomes[:, [k]]), outcome_transform=Standardize(m=1)
+            )
+            for k in range(outcomes.shape[1])
+        ]
+        model = ModelListGP(*models)
+        fit_gpytorch_mll(SumMarginalLogLikelihood(model.likelihood, model))
+        m = y.shape[1]
+        constraints = [_outcome(m + j) for j in range(cons.shape[1])] or None
+        if m == 1:
+            acquisition: Any = qLogNoisyExpectedImprovement(
+                model,
+                X_baseline=train_x,
+                objective=GenericMCObjective(_first_outcome),
+                constraints=constraints,
+            )
+        else:
+            span = y.max(axis=0) - y.min(axis=0)
+            reference = y.min(axis=0) - 0.1 * np.where(span > 0, span, 1.0)
+            acquisition = qLogNoisyExpectedHypervolumeImprovement(
+                model,
+                ref_point=reference.tolist(),
+                X_baseline=train_x,
+                objective=IdentityMCMultiOutputObjective(outcomes=list(range(m))),
+                constraints=constraints,
+                prune_baseline=True,
+            )
+        bounds = torch.stack([torch.zeros(x.shape[1]), torch.ones(x.shape[1])]).double()
+        candidate, _ = optimize_acqf(
+            acquisition,
+            bounds=bounds,
+            q=1,
+            num_restarts=self.num_restarts,
+            raw_samples=self.raw_samples,
+        )
+        return np.asarray(candidate.detach().numpy()[0], dtype=np.float64)
+
+    def sample_independent(
+        self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
+    ) -> Any:
+        """Parameters outside the common space come from the Sobol fallback."""
+        return self._startup.sample_independent(study, trial, name, distribution)

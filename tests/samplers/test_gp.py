@@ -1,0 +1,55 @@
+"""The BoTorch GP sampler (optional ``bo`` extra)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import paretune as pt
+
+pytest.importorskip("botorch", reason="the 'bo' extra is not installed")
+
+
+def constrained(trial: pt.Trial) -> dict[str, float]:
+    x = trial.suggest_float("x", 0.0, 1.0)
+    y = trial.suggest_float("y", 0.0, 1.0)
+    kind = trial.suggest_categorical("kind", ["a", "b"])
+    shift = 0.0 if kind == "a" else 0.3
+    return {"f1": x + shift, "f2": (1 - x) ** 2 + y + shift, "s": x + y}
+
+
+def test_gp_sampler_proposes_valid_feasible_points() -> None:
+    study = pt.create_study(
+        objectives={"f1": "minimize", "f2": "minimize"},
+        constraints={"s": ("<=", 1.0)},
+        sampler=pt.samplers.GPSampler(seed=0, n_startup_trials=6, raw_samples=32),
+    )
+    study.optimize(constrained, n_trials=14)
+    modelled = study.trials[6:]
+    for t in modelled:
+        assert 0.0 <= t.params["x"] <= 1.0 and t.params["kind"] in ("a", "b")
+    assert np.mean([t.feasible for t in modelled]) >= 0.5
+    assert study.pareto_front()
+
+
+def test_gp_single_objective_improves_on_the_start() -> None:
+    study = pt.create_study(
+        objectives={"loss": "minimize"},
+        sampler=pt.samplers.GPSampler(seed=1, n_startup_trials=5, raw_samples=32),
+    )
+    study.optimize(lambda t: (t.suggest_float("x", -2.0, 2.0) - 0.7) ** 2, n_trials=12)
+    start = min(t.metrics["loss"] for t in study.trials[:5])
+    assert min(t.metrics["loss"] for t in study.trials[5:]) < start
+
+
+def test_missing_extra_gives_the_install_hint() -> None:
+    code = (
+        "import sys; sys.modules['botorch'] = None\n"
+        "import paretune as pt\n"
+        "try:\n    pt.samplers.GPSampler()\nexcept ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install 'paretune[bo]'" in out.stdout

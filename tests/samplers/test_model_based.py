@@ -1,0 +1,104 @@
+"""Pieces of the model-based samplers: operators, estimator, default choice."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import integrate
+
+import paretune as pt
+from paretune.samplers import AutoSampler
+from paretune.samplers import TPESampler
+from paretune.samplers._nsga2 import polynomial_mutation
+from paretune.samplers._nsga2 import sbx_crossover
+from paretune.samplers._split import select_best
+from paretune.samplers._tpe._parzen import ParzenEstimator
+
+
+def test_genetic_operators_stay_in_the_unit_interval() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        a, b = rng.random(5), rng.random(5)
+        a[0], b[0] = 0.0, 1.0
+        child = sbx_crossover(rng, a, b, eta=5.0)
+        assert ((child >= 0) & (child <= 1)).all()
+        mutated = polynomial_mutation(rng, child, eta=5.0)
+        assert ((mutated >= 0) & (mutated <= 1)).all()
+
+
+def test_sbx_children_of_identical_parents_are_the_parent() -> None:
+    rng = np.random.default_rng(1)
+    parent = np.array([0.2, 0.7])
+    np.testing.assert_allclose(sbx_crossover(rng, parent, parent, eta=5.0), parent)
+
+
+def test_parzen_density_integrates_to_one_and_samples_match_it() -> None:
+    obs = np.array([[0.1], [0.15], [0.8]])
+    est = ParzenEstimator(obs, np.array([0]), np.array([1e-3]))
+    total, _ = integrate.quad(lambda x: float(np.exp(est.log_pdf(np.array([[x]])))[0]), 0, 1)
+    assert total == pytest.approx(1.0, abs=1e-6)
+    samples = est.sample(np.random.default_rng(0), 20000)[:, 0]
+    # The share of samples below 0.5 matches the density's mass there.
+    below, _ = integrate.quad(lambda x: float(np.exp(est.log_pdf(np.array([[x]])))[0]), 0, 0.5)
+    assert np.mean(samples < 0.5) == pytest.approx(below, abs=0.02)
+
+
+def test_categorical_kernel_probabilities_sum_to_one() -> None:
+    obs = np.array([[0.0], [0.0], [2.0]])
+    est = ParzenEstimator(obs, np.array([3]), np.array([0.0]))
+    probs = np.exp(est.log_pdf(np.array([[0.0], [1.0], [2.0]])))
+    assert probs.sum() == pytest.approx(1.0)
+    assert probs[0] > probs[2] > probs[1]
+
+
+def test_good_set_prefers_feasible_then_front_then_contribution() -> None:
+    losses = np.array([[0.0, 1.0], [0.5, 0.5], [1.0, 0.0], [0.49, 0.52], [0.0, 0.0]])
+    violations = np.array([0.0, 0.0, 0.0, 0.0, 1.0])  # the ideal point is infeasible
+    keep = select_best(losses, violations, 3)
+    # Front: rows 0, 1, 2, 3 (feasible); 3 is nearly a duplicate of 1, so the greedy
+    # hypervolume choice keeps the extremes and one of the two middle points.
+    assert keep[0] and keep[2] and not keep[4]
+    assert keep[1] != keep[3]
+
+
+def test_auto_sampler_picks_by_number_of_objectives() -> None:
+    auto = AutoSampler(seed=0)
+    two = pt.create_study(objectives={"a": "minimize", "b": "minimize"}, sampler=auto)
+    three = pt.create_study(
+        objectives={"a": "minimize", "b": "minimize", "c": "minimize"}, sampler=auto
+    )
+    chosen_two, chosen_three = auto.choose(two), auto.choose(three)
+    assert isinstance(chosen_two, TPESampler) and chosen_two.multivariate
+    assert isinstance(chosen_three, TPESampler) and not chosen_three.multivariate
+    assert isinstance(pt.create_study(objectives={"a": "minimize"}).sampler, AutoSampler)
+
+
+def test_infeasible_problem_is_reported_not_silently_empty() -> None:
+    study = pt.create_study(objectives={"a": "minimize"}, constraints={"a": ("<=", -1.0)}, seed=0)
+    study.optimize(lambda t: {"a": t.suggest_float("x", 0.0, 1.0)}, n_trials=15)
+    with pytest.warns(pt.exceptions.NoFeasibleTrialWarning, match="a <= -1"):
+        assert study.pareto_front() == []
+
+
+def test_das_dennis_directions() -> None:
+    from paretune.samplers._nsga3 import reference_directions
+
+    dirs = reference_directions(3, 4)
+    assert dirs.shape == (15, 3)  # C(3 + 4 - 1, 4)
+    np.testing.assert_allclose(dirs.sum(axis=1), 1.0)
+    assert len({tuple(r) for r in dirs.round(9)}) == 15
+
+
+def test_nsga3_keeps_spread_on_a_three_objective_front() -> None:
+    from paretune.samplers import NSGAIIISampler
+
+    sampler = NSGAIIISampler(seed=0, population_size=10)
+    # One generation's survivors from a front with a dense cluster and a few spread points.
+    rng = np.random.default_rng(0)
+    cluster = np.abs(rng.normal([0.7, 0.2, 0.1], 0.01, size=(20, 3)))
+    spread = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.5, 0.5, 0], [0, 0.5, 0.5]], float)
+    losses = np.vstack([cluster, spread])
+    losses /= losses.sum(axis=1, keepdims=True)  # all on one simplex front
+    keep = sampler._elite(losses, np.zeros(len(losses)), 10, generation=1)
+    assert keep.sum() == 10
+    assert keep[20:].all()  # every isolated direction survives the cluster
