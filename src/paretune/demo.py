@@ -128,12 +128,19 @@ def run_demo(
 
     started = time.perf_counter()
     study.optimize(make_objective(data), n_trials=n_trials, callbacks=[progress])
-    front = sorted(study.pareto_front(), key=lambda t: -t.metrics["accuracy"])
+    front = sorted(study.pareto_front(), key=lambda t: (-t.metrics["accuracy"], t.number))
     echo(f"Done in {time.perf_counter() - started:.1f} s. Pareto front ({len(front)} trials):")
     echo(f"  {'trial':>5}  {'accuracy':>8}  {'eo_diff':>7}  {'p99 ms':>7}")
-    for t in front:
-        echo(
-            f"  {t.number:>5}  {t.metrics['accuracy']:>8.4f}  {t.metrics['eo_diff']:>7.4f}  "
-            f"{t.metrics['latency_p99_ms']:>7.4f}"
-        )
+    shown: dict[tuple[float, float], int] = {}
+    for t in front:  # trials with the same accuracy and fairness are shown once
+        key = (round(t.metrics["accuracy"], 4), round(t.metrics["eo_diff"], 4))
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] == 1:
+            echo(
+                f"  {t.number:>5}  {t.metrics['accuracy']:>8.4f}  {t.metrics['eo_diff']:>7.4f}  "
+                f"{t.metrics['latency_p99_ms']:>7.4f}"
+            )
+    repeats = sum(n - 1 for n in shown.values())
+    if repeats:
+        echo(f"  ({repeats} more trials share the accuracy and eo_diff of one shown above)")
     echo(f"Stored in {storage} as study {study.name!r}.")

@@ -8,8 +8,8 @@ import math
 import numpy as np
 
 from paretune._seeding import derive_seed
-from paretune.pareto import constrained_nondominated_sort
 from paretune.samplers._nsga2 import NSGAIISampler
+from paretune.samplers._split import select_best
 
 __all__ = ["NSGAIIISampler", "reference_directions"]
 
@@ -84,28 +84,12 @@ class NSGAIIISampler(NSGAIISampler):
     def _elite(
         self, losses: np.ndarray, violations: np.ndarray, k: int, generation: int
     ) -> np.ndarray:
-        n = losses.shape[0]
-        mask = np.zeros(n, dtype=bool)
-        if k >= n:
-            mask[:] = True
-            return mask
-        ranks = constrained_nondominated_sort(losses, violations, stop_after=k)
-        for rank in np.unique(ranks):
-            members = np.flatnonzero(ranks == rank)
-            room = k - int(mask.sum())
-            if members.size <= room:
-                mask[members] = True
-                if members.size == room:
-                    return mask
-                continue
-            if violations[members].max() > 0:  # infeasible: all equally bad; keep the first
-                mask[members[:room]] = True
-                return mask
-            rng = np.random.default_rng(derive_seed(self.seed, "nsga3", generation))
-            chosen = self._niche(losses, mask, members, room, rng)
-            mask[chosen] = True
-            return mask
-        return mask
+        rng = np.random.default_rng(derive_seed(self.seed, "nsga3", generation))
+
+        def niching(selected: np.ndarray, members: np.ndarray, room: int) -> np.ndarray:
+            return self._niche(losses, selected, members, room, rng)
+
+        return select_best(losses, violations, k, tie_break=niching)
 
     def _niche(
         self,

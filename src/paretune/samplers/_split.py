@@ -10,6 +10,7 @@ distance for larger ones, where repeated hypervolume contributions get too costl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -44,13 +45,22 @@ def normalise(losses: np.ndarray) -> np.ndarray:
     return np.asarray((losses - low) / span)
 
 
-def select_best(losses: np.ndarray, violations: np.ndarray, k: int) -> np.ndarray:
+TieBreak = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
+"""``(selected mask, members of the partly admitted front, room) -> chosen members``."""
+
+
+def select_best(
+    losses: np.ndarray, violations: np.ndarray, k: int, tie_break: TieBreak | None = None
+) -> np.ndarray:
     """Indices of the ``k`` best rows by constraint-domination, ties by hypervolume.
 
     Args:
         losses: ``n x m`` losses.
         violations: ``n`` total violations.
         k: How many to keep (``0 <= k <= n``).
+        tie_break: Chooses ``room`` rows of the front that does not fit whole, given the
+            rows selected so far; None uses hypervolume contribution (crowding distance for
+            infeasible or large fronts).
 
     Returns:
         A boolean mask with ``k`` True entries.
@@ -72,7 +82,10 @@ def select_best(losses: np.ndarray, violations: np.ndarray, k: int) -> np.ndarra
             if members.size == room:
                 break
             continue
-        mask[members[_tie_break(scaled[members], violations[members], room)]] = True
+        if tie_break is not None and violations[members].max() <= 0:
+            mask[tie_break(mask.copy(), members, room)] = True
+        else:
+            mask[members[_tie_break(scaled[members], violations[members], room)]] = True
         break
     return mask
 
