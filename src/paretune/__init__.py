@@ -18,6 +18,7 @@ from paretune import storages as storages
 from paretune._version import __version__ as __version__
 from paretune.constraints import Constraint as Constraint
 from paretune.exceptions import TrialStopped as TrialStopped
+from paretune.fidelity import Fidelity as Fidelity
 from paretune.objectives import Direction as Direction
 from paretune.study import Study as Study
 from paretune.study import create_study as create_study
@@ -31,6 +32,7 @@ from paretune.trial import TrialState as TrialState
 __all__ = [
     "Constraint",
     "Direction",
+    "Fidelity",
     "Study",
     "Trial",
     "TrialRecord",

@@ -68,5 +68,9 @@ class FailedTrialsWarning(UserWarning):
     """Some trials of an ``optimize`` call failed; the warning counts them by error."""
 
 
+class FidelityWarning(UserWarning):
+    """A cheap rung of a multi-fidelity study ranks configurations unlike the full budget."""
+
+
 class TrialStopped(ParetuneError):
     """Raise inside an objective to end the trial as *stopped* (e.g. after ``should_stop``)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from typing import Literal
 from typing import cast
 
@@ -13,6 +14,8 @@ from paretune.exceptions import InvalidObjectiveError
 __all__ = ["Constraint", "ConstraintSpec", "parse_constraints"]
 
 Operator = Literal["<=", ">="]
+Behaviour = Literal["varies", "independent", "monotone"]
+"""How a constrained metric changes with the training budget (see :class:`Constraint`)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,14 @@ class Constraint:
         bound: The threshold, a finite number.
         soft: Make the constraint a preference with a penalty instead of a requirement.
         weight: Penalty per unit of violation of a soft constraint (positive).
+        fidelity_behaviour: How the metric moves with the training budget in a
+            multi-fidelity study. ``"varies"`` (default): a cheap measurement says nothing
+            certain about the full one. ``"independent"``: the budget does not change it
+            (prediction latency or size of a fixed architecture). ``"monotone"``: a larger
+            budget only moves it further towards violation (model size as boosting rounds
+            grow). For the last two, the first intermediate report or low-budget result
+            that violates the (hard) constraint stops the trial and the configuration is
+            never promoted: no amount of training can make it feasible.
     """
 
     metric: str
@@ -42,6 +53,7 @@ class Constraint:
     bound: float
     soft: bool = False
     weight: float = 1.0
+    fidelity_behaviour: Behaviour = "varies"
 
     def __post_init__(self) -> None:
         if not isinstance(self.metric, str) or not self.metric:
@@ -73,6 +85,39 @@ class Constraint:
                 f"got {self.weight!r}."
             )
         object.__setattr__(self, "weight", float(self.weight))
+        if self.fidelity_behaviour not in ("varies", "independent", "monotone"):
+            raise InvalidObjectiveError(
+                f"Unknown fidelity_behaviour {self.fidelity_behaviour!r} of the constraint on "
+                f"{self.metric!r}; use 'varies', 'independent' or 'monotone'."
+            )
+
+    @property
+    def stops_early(self) -> bool:
+        """Whether one violating cheap measurement proves the trial infeasible."""
+        return not self.soft and self.fidelity_behaviour != "varies"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict of the fields."""
+        return {
+            "metric": self.metric,
+            "op": self.op,
+            "bound": self.bound,
+            "soft": self.soft,
+            "weight": self.weight,
+            "fidelity_behaviour": self.fidelity_behaviour,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Constraint:
+        """The constraint stored by :meth:`to_json` (older records lack the later fields)."""
+        return cls(
+            data["metric"],
+            data["op"],
+            data["bound"],
+            data.get("soft", False),
+            data.get("weight", 1.0),
+            data.get("fidelity_behaviour", "varies"),
+        )
 
     def violation(self, value: float) -> float:
         """Return how far ``value`` lies on the wrong side of the bound (``<= 0`` is feasible)."""
@@ -84,7 +129,11 @@ class Constraint:
 
     def __str__(self) -> str:
         text = f"{self.metric} {self.op} {self.bound:g}"
-        return f"{text} (soft, weight {self.weight:g})" if self.soft else text
+        if self.soft:
+            text += f" (soft, weight {self.weight:g})"
+        if self.fidelity_behaviour != "varies":
+            text += f" ({self.fidelity_behaviour} of the budget)"
+        return text
 
 
 ConstraintSpec = Constraint | tuple[str, float]

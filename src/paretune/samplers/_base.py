@@ -35,8 +35,9 @@ class BaseSampler(abc.ABC):
 
     Contract: values must lie in their distribution (on the step lattice, Python scalars of
     the right type), and the same seed with the same study history must give the same values,
-    also in another process. Samplers read the study's trials through ``study.get_trials``;
-    they never write to storage.
+    also in another process. Samplers learn from ``study.trials_for_sampler()`` (the complete
+    trials; in a study with a fidelity, those at the highest budget with enough results)
+    and never write to storage.
     """
 
     @abc.abstractmethod

@@ -16,7 +16,6 @@ from paretune.samplers._base import BaseSampler
 from paretune.samplers._cache import FinishedTrialCache
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
-from paretune.trial import TrialState
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -103,7 +102,7 @@ class GPSampler(BaseSampler):
         self, study: Study, trial: TrialRecord
     ) -> dict[str, Distribution]:
         """The parameters every complete trial has, once the model is in use."""
-        complete = study.get_trials(states=(TrialState.COMPLETE,))
+        complete = study.trials_for_sampler()
         if len(complete) < max(self.n_startup_trials, 2):
             return self._startup.infer_relative_search_space(study, trial)
         return self._cache.intersection_space(study, complete)
@@ -112,7 +111,7 @@ class GPSampler(BaseSampler):
         self, study: Study, trial: TrialRecord, search_space: dict[str, Distribution]
     ) -> dict[str, Any]:
         """Maximise the acquisition function over ``search_space``."""
-        complete = study.get_trials(states=(TrialState.COMPLETE,))
+        complete = study.trials_for_sampler()
         if len(complete) < max(self.n_startup_trials, 2) or not search_space:
             return self._startup.sample_relative(study, trial, search_space)
         x = self._cache.encode(study, complete, search_space)

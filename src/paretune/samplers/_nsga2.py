@@ -22,7 +22,6 @@ from paretune.samplers._space import encode
 from paretune.samplers._space import intersection_space
 from paretune.samplers._split import normalise
 from paretune.samplers._split import select_best
-from paretune.trial import TrialState
 
 if TYPE_CHECKING:
     from paretune.study import Study
@@ -116,7 +115,7 @@ class NSGAIISampler(BaseSampler):
         if generation == 0:
             return []
         cutoff = generation * self.population_size
-        pool = [t for t in study.get_trials(states=(TrialState.COMPLETE,)) if t.number < cutoff]
+        pool = [t for t in study.trials_for_sampler() if t.number < cutoff]
         if len(pool) < 2:
             return []
         key = (study.name, generation)

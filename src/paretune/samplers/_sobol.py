@@ -12,7 +12,6 @@ import numpy as np
 from paretune.distributions import Distribution
 from paretune.samplers._base import BaseSampler
 from paretune.samplers._random import RandomSampler
-from paretune.trial._state import TrialState
 
 if TYPE_CHECKING:
     from paretune.study import Study
@@ -57,7 +56,7 @@ class SobolSampler(BaseSampler):
         """The parameters of the first complete trial, fixed from then on."""
         space = self._spaces.get(study.name)
         if space is None:
-            complete = study.get_trials(states=(TrialState.COMPLETE,))
+            complete = study.trials_for_sampler()
             if not complete:
                 return {}
             first = min(complete, key=lambda t: t.number)

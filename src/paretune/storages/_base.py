@@ -30,7 +30,9 @@ from typing import Any
 
 from paretune.constraints import Constraint
 from paretune.distributions import Distribution
+from paretune.fidelity import Fidelity
 from paretune.objectives import Objective
+from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
 from paretune.trial._state import TrialState
 
@@ -49,6 +51,7 @@ class StudyInfo:
         seed: The seed the study was created with, or None.
         created_at_ts: Creation time, seconds since the epoch (UTC).
         user_attrs: JSON values attached to the study.
+        fidelity: The training budget of a multi-fidelity study, or None.
     """
 
     study_id: int
@@ -58,6 +61,7 @@ class StudyInfo:
     seed: int | None
     created_at_ts: float
     user_attrs: Mapping[str, Any] = field(default_factory=dict)
+    fidelity: Fidelity | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class BaseStorage(abc.ABC):
         constraints: tuple[Constraint, ...],
         seed: int | None,
         user_attrs: Mapping[str, Any] | None = None,
+        fidelity: Fidelity | None = None,
     ) -> StudyInfo:
         """Create a study.
 
@@ -132,6 +137,7 @@ class BaseStorage(abc.ABC):
         environment: Mapping[str, Any] | None = None,
         enqueued_params: Mapping[str, Any] | None = None,
         user_attrs: Mapping[str, Any] | None = None,
+        placement: Placement | None = None,
         now: float,
     ) -> TrialRecord:
         """Create a ``RUNNING`` or ``WAITING`` trial with the study's next number.
@@ -144,10 +150,44 @@ class BaseStorage(abc.ABC):
             environment: The worker's environment (running trials only).
             enqueued_params: Parameters fixed in advance.
             user_attrs: Initial user attributes.
+            placement: Its budget and configuration in a multi-fidelity study.
             now: The start time (running trials), seconds since the epoch.
 
         Returns:
             The new trial's record.
+        """
+
+    @abc.abstractmethod
+    def create_trial_once(
+        self,
+        study_id: int,
+        key: str,
+        *,
+        state: TrialState,
+        seed_for: Callable[[int], int],
+        environment: Mapping[str, Any] | None = None,
+        enqueued_params: Mapping[str, Any] | None = None,
+        placement: Placement | None = None,
+        now: float,
+    ) -> TrialRecord | None:
+        """Create a trial as :meth:`create_trial` does, unless ``key`` was used before.
+
+        Taking the key and creating the trial happen atomically, so of several workers
+        (threads or processes) that decide the same thing at once (e.g. promoting one
+        configuration to the next budget), exactly one creates the trial.
+
+        Args:
+            study_id: The study.
+            key: A key unique within the study, e.g. ``"promote:12:2"``.
+            state: As for :meth:`create_trial`.
+            seed_for: As for :meth:`create_trial`.
+            environment: As for :meth:`create_trial`.
+            enqueued_params: As for :meth:`create_trial`.
+            placement: As for :meth:`create_trial`.
+            now: As for :meth:`create_trial`.
+
+        Returns:
+            The new trial, or None when the key was already taken.
         """
 
     @abc.abstractmethod
@@ -196,6 +236,14 @@ class BaseStorage(abc.ABC):
     @abc.abstractmethod
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         """Attach a JSON value to a running trial.
+
+        Raises:
+            UpdateFinishedTrialError: If the trial is finished.
+        """
+
+    @abc.abstractmethod
+    def set_trial_placement(self, trial_id: int, placement: Placement) -> None:
+        """Record a running trial's budget and configuration.
 
         Raises:
             UpdateFinishedTrialError: If the trial is finished.

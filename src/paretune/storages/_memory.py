@@ -16,11 +16,13 @@ from paretune.distributions import Distribution
 from paretune.exceptions import DuplicatedStudyError
 from paretune.exceptions import StudyNotFoundError
 from paretune.exceptions import UpdateFinishedTrialError
+from paretune.fidelity import Fidelity
 from paretune.objectives import Objective
 from paretune.storages._base import BaseStorage
 from paretune.storages._base import StudyInfo
 from paretune.storages._base import StudySummary
 from paretune.storages._json import check_json_value
+from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
 from paretune.trial._state import TrialState
 
@@ -42,6 +44,7 @@ class InMemoryStorage(BaseStorage):
         self._trial_index: dict[int, tuple[int, int]] = {}  # trial_id -> (study_id, number)
         self._next_study_id = 0
         self._next_trial_id = 0
+        self._keys: dict[int, set[str]] = {}  # study_id -> keys taken by create_trial_once
 
     # ---- studies -------------------------------------------------------------------------
     def create_study(
@@ -51,6 +54,7 @@ class InMemoryStorage(BaseStorage):
         constraints: tuple[Constraint, ...],
         seed: int | None,
         user_attrs: Mapping[str, Any] | None = None,
+        fidelity: Fidelity | None = None,
     ) -> StudyInfo:
         """See :meth:`BaseStorage.create_study`."""
         with self._lock:
@@ -62,7 +66,14 @@ class InMemoryStorage(BaseStorage):
             study_id = self._next_study_id
             self._next_study_id += 1
             info = StudyInfo(
-                study_id, name, objectives, constraints, seed, time.time(), dict(user_attrs or {})
+                study_id,
+                name,
+                objectives,
+                constraints,
+                seed,
+                time.time(),
+                dict(user_attrs or {}),
+                fidelity,
             )
             self._studies[study_id] = info
             self._names[name] = study_id
@@ -95,6 +106,7 @@ class InMemoryStorage(BaseStorage):
                 del self._trial_index[t.trial_id]
             del self._studies[info.study_id]
             del self._names[name]
+            self._keys.pop(info.study_id, None)
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         """See :meth:`BaseStorage.set_study_user_attr`."""
@@ -115,6 +127,7 @@ class InMemoryStorage(BaseStorage):
         environment: Mapping[str, Any] | None = None,
         enqueued_params: Mapping[str, Any] | None = None,
         user_attrs: Mapping[str, Any] | None = None,
+        placement: Placement | None = None,
         now: float,
     ) -> TrialRecord:
         """See :meth:`BaseStorage.create_trial`."""
@@ -129,12 +142,41 @@ class InMemoryStorage(BaseStorage):
                 enqueued_params=copy.deepcopy(dict(enqueued_params or {})),
                 user_attrs=copy.deepcopy(dict(user_attrs or {})),
                 started_at_ts=now if state is TrialState.RUNNING else None,
+                placement=placement,
                 trial_id=self._next_trial_id,
             )
             self._next_trial_id += 1
             trials.append(record)
             self._trial_index[record.trial_id] = (study_id, number)
             return record
+
+    def create_trial_once(
+        self,
+        study_id: int,
+        key: str,
+        *,
+        state: TrialState,
+        seed_for: Callable[[int], int],
+        environment: Mapping[str, Any] | None = None,
+        enqueued_params: Mapping[str, Any] | None = None,
+        placement: Placement | None = None,
+        now: float,
+    ) -> TrialRecord | None:
+        """See :meth:`BaseStorage.create_trial_once`."""
+        with self._lock:
+            keys = self._keys.setdefault(study_id, set())
+            if key in keys:
+                return None
+            keys.add(key)
+            return self.create_trial(
+                study_id,
+                state=state,
+                seed_for=seed_for,
+                environment=environment,
+                enqueued_params=enqueued_params,
+                placement=placement,
+                now=now,
+            )
 
     def claim_waiting_trial(
         self, study_id: int, *, environment: Mapping[str, Any], now: float
@@ -186,6 +228,10 @@ class InMemoryStorage(BaseStorage):
             attrs = {**record.user_attrs, key: copy.deepcopy(value)}
             self._update_running(trial_id, user_attrs=attrs)
 
+    def set_trial_placement(self, trial_id: int, placement: Placement) -> None:
+        """See :meth:`BaseStorage.set_trial_placement`."""
+        self._update_running(trial_id, placement=placement)
+
     def report_intermediate(
         self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
     ) -> None:
@@ -193,7 +239,8 @@ class InMemoryStorage(BaseStorage):
         with self._lock:
             record = self.get_trial(trial_id)
             steps = {**record.intermediate, step: dict(metrics)}
-            self._update_running(trial_id, intermediate=steps)
+            times = {**record.report_times, step: now}
+            self._update_running(trial_id, intermediate=steps, report_times=times)
 
     def finish_trial(
         self,

@@ -12,11 +12,13 @@ from paretune.constraints import ParamConstraint
 from paretune.constraints import parse_constraints
 from paretune.exceptions import DuplicatedStudyError
 from paretune.exceptions import StudyIncompatibleError
+from paretune.fidelity import Fidelity
 from paretune.objectives import Direction
 from paretune.objectives import parse_objectives
 from paretune.samplers import AutoSampler
 from paretune.samplers import BaseSampler
 from paretune.schedulers import BaseScheduler
+from paretune.schedulers import HyperbandScheduler
 from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
 from paretune.storages import StudySummary
@@ -46,6 +48,12 @@ def _open(
             raise TypeError(
                 f"`param_constraints` must hold functions of the parameters, got {check!r}."
             )
+    if scheduler is not None and not isinstance(scheduler, BaseScheduler):
+        raise TypeError(
+            f"`scheduler` must be a paretune scheduler (pt.schedulers.*), got {scheduler!r}."
+        )
+    if scheduler is None and info.fidelity is not None:
+        scheduler = HyperbandScheduler()
     return Study(
         info=info,
         storage=backend,
@@ -76,6 +84,11 @@ def _check_compatible(existing: StudyInfo, requested: StudyInfo) -> None:
             f"{[str(c) for c in requested.constraints]} were requested; use the same "
             "constraints or another study name."
         )
+    if requested.fidelity is not None and existing.fidelity != requested.fidelity:
+        raise StudyIncompatibleError(
+            f"Study {existing.name!r} exists with fidelity {existing.fidelity}, but "
+            f"{requested.fidelity} was requested; use the same fidelity or another study name."
+        )
 
 
 def create_study(
@@ -90,6 +103,7 @@ def create_study(
     load_if_exists: bool = False,
     user_attrs: Mapping[str, Any] | None = None,
     param_constraints: Sequence[ParamConstraint] | None = None,
+    fidelity: Fidelity | None = None,
 ) -> Study:
     """Create a study, or with ``load_if_exists`` continue the one of that name.
 
@@ -102,7 +116,9 @@ def create_study(
             ``postgresql+psycopg://user@host/db``) or a storage object.
         sampler: How parameters are proposed; None uses :class:`~paretune.samplers.AutoSampler`
             (a Sobol start, then TPE suited to the number of objectives).
-        scheduler: Early-stopping rule for trials that report intermediate metrics.
+        scheduler: Decides which budget each trial trains at (with ``fidelity``) and which
+            trials that report intermediate metrics stop early; None gives a study with a
+            fidelity the BOHB-style :class:`~paretune.schedulers.HyperbandScheduler`.
         seed: Seeds the default sampler and every trial's ``seed``; the same seed gives the
             same sequence of configurations, also in a new process.
         load_if_exists: Continue an existing study of this name instead of raising.
@@ -112,6 +128,9 @@ def create_study(
             parameters it reads have been suggested; a value that breaks one is redrawn before
             anything is trained, and samplers that propose jointly skip invalid candidates.
             Not stored: pass them again to ``load_study``.
+        fidelity: Make the study multi-fidelity: each trial trains at ``trial.budget``
+            (epochs, data fraction, ...) chosen by the scheduler, and promising
+            configurations come back from ``ask`` at higher budgets. Stored with the study.
 
     Returns:
         The study.
@@ -141,12 +160,21 @@ def create_study(
         raise ValueError(f"`study_name` must be a non-empty string, got {study_name!r}.")
     backend = get_storage(storage)
     try:
-        info = backend.create_study(name, parsed_objectives, parsed_constraints, seed, user_attrs)
+        if fidelity is not None and not isinstance(fidelity, Fidelity):
+            raise TypeError(
+                f"`fidelity` must be a pt.Fidelity such as pt.Fidelity('epochs', 1, 81), "
+                f"got {fidelity!r}."
+            )
+        info = backend.create_study(
+            name, parsed_objectives, parsed_constraints, seed, user_attrs, fidelity
+        )
     except DuplicatedStudyError:
         if not load_if_exists:
             raise
         info = backend.get_study(name)
-        requested = StudyInfo(-1, name, parsed_objectives, parsed_constraints, seed, 0.0)
+        requested = StudyInfo(
+            -1, name, parsed_objectives, parsed_constraints, seed, 0.0, fidelity=fidelity
+        )
         _check_compatible(info, requested)
     return _open(info, backend, sampler, scheduler, seed, param_constraints)
 

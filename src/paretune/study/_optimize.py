@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import collections
+import threading
 import time
 import traceback as tb
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -56,56 +58,112 @@ def run_optimize(
     timeout: float | None,
     catch: Catch,
     callbacks: Iterable[Callable[[Study, TrialRecord], None]] | None,
+    n_workers: int = 1,
+    max_cost: float | None = None,
 ) -> None:
-    """Run trials one after another; see :meth:`Study.optimize` for the arguments."""
+    """Run trials on ``n_workers`` threads; see :meth:`Study.optimize` for the arguments."""
     _check_limits(n_trials, timeout)
+    if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
+        raise ValueError(f"`n_workers` must be a positive integer, got {n_workers!r}.")
+    if max_cost is not None and (
+        isinstance(max_cost, bool) or not isinstance(max_cost, (int, float)) or max_cost <= 0
+    ):
+        raise ValueError(
+            f"`max_cost` must be a positive number of seconds or None, got {max_cost!r}."
+        )
     if not callable(objective):
         raise TypeError(f"`objective` must be callable, got {type(objective).__name__}.")
     caught = catch if isinstance(catch, tuple) else (catch,)
-    callback_list = list(callbacks or ())
+    run = _Run(study, objective, n_trials, timeout, max_cost, caught, list(callbacks or ()))
     study._stop_requested = False
     study._in_optimize = True
     try:
-        _loop(study, objective, n_trials, timeout, caught, callback_list)
+        study.fail_orphaned_trials()
+        if n_workers == 1:
+            run.work()
+        else:
+            with ThreadPoolExecutor(n_workers, thread_name_prefix="paretune-worker") as pool:
+                for future in [pool.submit(run.work) for _ in range(n_workers)]:
+                    future.result()
     finally:
         study._in_optimize = False
+    run.warn_failures()
 
 
-def _loop(
-    study: Study,
-    objective: ObjectiveFunction,
-    n_trials: int | None,
-    timeout: float | None,
-    caught: tuple[type[BaseException], ...],
-    callback_list: list[Callable[[Study, TrialRecord], None]],
-) -> None:
-    study.fail_orphaned_trials()
-    started = time.monotonic()
-    failures: collections.Counter[str] = collections.Counter()
-    first_failure: dict[str, str] = {}
-    done = 0
-    while not study._stop_requested:
-        if n_trials is not None and done >= n_trials:
-            break
-        if timeout is not None and time.monotonic() - started >= timeout:
-            break
-        trial = study.ask()
-        record = _run_one(study, objective, trial, caught)
-        done += 1
-        if record.state is TrialState.FAILED:
-            kind = (record.fail_reason or "unknown").split(":")[0]
-            failures[kind] += 1
-            first_failure.setdefault(kind, record.fail_reason or "")
-        for callback in callback_list:
-            callback(study, record)
-    if failures:
-        total = sum(failures.values())
+class _Run:
+    """The state one ``optimize`` call shares between its worker threads."""
+
+    def __init__(
+        self,
+        study: Study,
+        objective: ObjectiveFunction,
+        n_trials: int | None,
+        timeout: float | None,
+        max_cost: float | None,
+        caught: tuple[type[BaseException], ...],
+        callbacks: list[Callable[[Study, TrialRecord], None]],
+    ) -> None:
+        self.study = study
+        self.objective = objective
+        self.n_trials = n_trials
+        self.timeout = timeout
+        self.max_cost = max_cost
+        self.caught = caught
+        self.callbacks = callbacks
+        self.started = time.monotonic()
+        self.lock = threading.Lock()
+        self.claimed = 0  # trials started by this call
+        self.done = 0
+        self.cost = 0.0  # seconds of compute of the trials this call finished
+        self.failures: collections.Counter[str] = collections.Counter()
+        self.first_failure: dict[str, str] = {}
+        self.error: BaseException | None = None
+
+    def _may_start(self) -> bool:
+        with self.lock:
+            if self.study._stop_requested or self.error is not None:
+                return False
+            if self.n_trials is not None and self.claimed >= self.n_trials:
+                return False
+            if self.timeout is not None and time.monotonic() - self.started >= self.timeout:
+                return False
+            if self.max_cost is not None and self.cost >= self.max_cost:
+                return False
+            self.claimed += 1
+            return True
+
+    def work(self) -> None:
+        """One worker: ask, run, tell, until a limit is reached."""
+        while self._may_start():
+            trial = self.study.ask()
+            try:
+                record = _run_one(self.study, self.objective, trial, self.caught)
+            except BaseException as exc:
+                with self.lock:
+                    self.error = exc
+                raise
+            with self.lock:
+                self.done += 1
+                self.cost += record.duration or 0.0
+                if record.state is TrialState.FAILED:
+                    kind = (record.fail_reason or "unknown").split(":")[0]
+                    self.failures[kind] += 1
+                    self.first_failure.setdefault(kind, record.fail_reason or "")
+            for callback in self.callbacks:
+                callback(self.study, record)
+
+    def warn_failures(self) -> None:
+        """One warning that counts the failed trials by error."""
+        if not self.failures:
+            return
+        total = sum(self.failures.values())
         lines = "; ".join(
-            f"{n} x {kind} (first: {first_failure[kind]})" for kind, n in failures.most_common()
+            f"{n} x {kind} (first: {self.first_failure[kind]})"
+            for kind, n in self.failures.most_common()
         )
         warn(
-            f"{total} of {done} trials of study {study.name!r} failed: {lines}. Their reasons "
-            "and tracebacks are stored with the trials (study.trials_dataframe()).",
+            f"{total} of {self.done} trials of study {self.study.name!r} failed: {lines}. Their "
+            "reasons and tracebacks are stored with the trials (study.trials_dataframe()).",
             FailedTrialsWarning,
         )
 
@@ -119,9 +177,8 @@ def _run_one(
     try:
         result: Any = objective(trial)
     except TrialStopped as exc:
-        return study.tell(
-            trial, state="stopped", fail_reason=str(exc) or "stopped by the objective"
-        )
+        reason = str(exc) or trial.stop_reason or "stopped by the objective"
+        return study.tell(trial, state="stopped", fail_reason=reason)
     except caught as exc:
         return study.tell(
             trial, state="failed", fail_reason=_describe(exc), traceback=tb.format_exc()

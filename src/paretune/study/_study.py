@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import socket
@@ -19,6 +20,7 @@ import numpy as np
 
 from paretune._logging import get_logger
 from paretune._seeding import derive_seed
+from paretune._seeding import uniform
 from paretune._warnings import warn
 from paretune.constraints import Constraint
 from paretune.constraints import ParamConstraint
@@ -26,6 +28,7 @@ from paretune.constraints import check_params
 from paretune.distributions import Distribution
 from paretune.exceptions import NoFeasibleTrialWarning
 from paretune.exceptions import ParameterConflictError
+from paretune.fidelity import Fidelity
 from paretune.objectives import Objective
 from paretune.pareto import hypervolume
 from paretune.pareto import is_pareto_efficient
@@ -35,6 +38,7 @@ from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
 from paretune.storages._json import check_json_value
 from paretune.study._outcome import evaluate_outcome
+from paretune.trial import Placement
 from paretune.trial import Trial
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
@@ -43,6 +47,7 @@ from paretune.trial._environment import current_environment
 if TYPE_CHECKING:
     import pandas as pd
 
+    from paretune.fidelity import FidelityReport
     from paretune.study._optimize import Catch
     from paretune.study._optimize import ObjectiveFunction
 
@@ -51,6 +56,12 @@ __all__ = ["Study"]
 logger = get_logger(__name__)
 
 _FINISHED = (TrialState.COMPLETE, TrialState.STOPPED, TrialState.FAILED)
+
+MODEL_MIN_OBSERVATIONS = 10
+"""Complete trials a budget needs before samplers of a multi-fidelity study learn from it."""
+
+_PROMOTION_ATTEMPTS = 16
+"""How often ``ask`` retries after losing a promotion race to another worker."""
 
 
 def _parse_state(state: TrialState | str) -> TrialState:
@@ -76,7 +87,7 @@ class Study:
         objectives: Its objectives, in order.
         constraints: Its hard constraints on metrics.
         sampler: The sampler proposing parameters.
-        scheduler: The scheduler deciding on early stops, or None.
+        scheduler: The scheduler deciding budgets and early stops, or None.
         seed: The study's seed, or None.
         param_constraints: Known constraints on parameters (see ``create_study``).
     """
@@ -103,6 +114,7 @@ class Study:
         self._lock = threading.Lock()
         self._stop_requested = False
         self._in_optimize = False
+        self._ask_lock = threading.RLock()  # samplers and schedulers see one ask at a time
 
     # ---- identity ------------------------------------------------------------------------
     @property
@@ -119,6 +131,11 @@ class Study:
     def constraints(self) -> tuple[Constraint, ...]:
         """The hard constraints on metrics."""
         return self._info.constraints
+
+    @property
+    def fidelity(self) -> Fidelity | None:
+        """The training budget of a multi-fidelity study, or None."""
+        return self._info.fidelity
 
     @property
     def storage(self) -> BaseStorage:
@@ -206,15 +223,104 @@ class Study:
             >>> study.tell(trial, {"loss": x * x}).state.value
             'complete'
         """
+        with self._ask_lock:
+            return self._ask()
+
+    def _ask(self) -> Trial:
         now = time.time()
         env = current_environment()
+        placement = None
+        if self.fidelity is not None:
+            promoted, placement = self._next_placed_trial(env, now)
+            if promoted is not None:
+                return Trial(self, promoted, {}, {})
         record = self._storage.start_trial(
             self._info.study_id, seed_for=self._trial_seed, environment=env, now=now
         )
+        if placement is not None:
+            guard = self._draws_guard(record.number)
+            placement = Placement(
+                placement.budget, record.number, bracket=placement.bracket, guard=guard
+            )
+            self._storage.set_trial_placement(record.trial_id, placement)
+            record = dataclasses.replace(record, placement=placement)
         self.sampler.before_trial(self, record)
         space = self.sampler.infer_relative_search_space(self, record)
         relative = self.sampler.sample_relative(self, record, space) if space else {}
         return Trial(self, record, relative, space)
+
+    def _next_placed_trial(
+        self, env: Mapping[str, Any], now: float
+    ) -> tuple[TrialRecord | None, Placement]:
+        """Ask the scheduler; create a promotion, or say where a new configuration goes."""
+        assert self.fidelity is not None and self.scheduler is not None
+        for _ in range(_PROMOTION_ATTEMPTS):
+            job = self.scheduler.next_job(self, self.get_trials())
+            if job.promote is None:
+                return None, Placement(job.budget, -1, bracket=job.bracket)
+            parent = job.promote
+            assert parent.placement is not None
+            placement = Placement(
+                budget=job.budget,
+                config=parent.config,
+                previous_trial=parent.number,
+                previous_budget=parent.placement.budget,
+                bracket=parent.placement.bracket,
+                guard=parent.placement.guard,
+            )
+            created = self._storage.create_trial_once(
+                self._info.study_id,
+                f"promote:{parent.config}:{job.budget!r}",
+                state=TrialState.RUNNING,
+                seed_for=self._trial_seed,
+                environment=env,
+                enqueued_params=dict(parent.params),
+                placement=placement,
+                now=now,
+            )
+            if created is not None:
+                logger.info(
+                    "Trial %d trains configuration %d at %s = %g (was %g in trial %d)",
+                    created.number,
+                    parent.config,
+                    self.fidelity.name,
+                    job.budget,
+                    parent.placement.budget,
+                    parent.number,
+                )
+                return created, placement
+        lowest = self.scheduler.next_job(self, []).budget  # lost every race: start afresh
+        return None, Placement(lowest, -1)
+
+    def _draws_guard(self, number: int) -> bool:
+        rate = getattr(self.scheduler, "bias_guard", 0.0)
+        return rate > 0 and uniform(self._trial_seed_base, number, "bias-guard") < rate
+
+    def is_guard(self, record: TrialRecord) -> bool:
+        """Whether the scheduler's bias guard exempts this trial from being judged."""
+        if record.placement is not None:
+            return record.placement.guard
+        return self._draws_guard(record.number)
+
+    def trials_for_sampler(self) -> list[TrialRecord]:
+        """The complete trials samplers learn from.
+
+        All complete trials; in a study with a fidelity, only those at the highest budget
+        that has at least :data:`MODEL_MIN_OBSERVATIONS` complete trials (or the budget
+        with most, while none has that many), so that the model compares like with like.
+        """
+        complete = self.get_trials(states=(TrialState.COMPLETE,))
+        if self.fidelity is None:
+            return complete
+        by_budget: dict[float, list[TrialRecord]] = {}
+        for record in complete:
+            if record.budget is not None:
+                by_budget.setdefault(record.budget, []).append(record)
+        if not by_budget:
+            return []
+        rich = [b for b, rs in by_budget.items() if len(rs) >= MODEL_MIN_OBSERVATIONS]
+        chosen = max(rich) if rich else max(by_budget, key=lambda b: (len(by_budget[b]), b))
+        return by_budget[chosen]
 
     def tell(
         self,
@@ -287,8 +393,15 @@ class Study:
             logger.info("Trial %d failed: %s", record.number, record.fail_reason)
         else:
             logger.info("Trial %d %s: %s", record.number, record.state.value, dict(record.metrics))
-        self.sampler.after_trial(self, record)
+        with self._ask_lock:
+            self.sampler.after_trial(self, record)
         return record
+
+    def _record_by_number(self, number: int) -> TrialRecord:
+        for record in self.get_trials():
+            if record.number == number:
+                return record
+        raise ValueError(f"Study {self.name!r} has no trial number {number}.")
 
     def _resolve(self, trial: Trial | int) -> tuple[int, Trial | None]:
         if isinstance(trial, Trial):
@@ -300,10 +413,7 @@ class Study:
             return trial.trial_id, trial
         if isinstance(trial, bool) or not isinstance(trial, int):
             raise TypeError(f"`trial` must be a Trial or a trial number, got {trial!r}.")
-        for record in self.get_trials():
-            if record.number == trial:
-                return record.trial_id, None
-        raise ValueError(f"Study {self.name!r} has no trial number {trial}.")
+        return self._record_by_number(trial).trial_id, None
 
     def enqueue(
         self, params: Mapping[str, Any], *, user_attrs: Mapping[str, Any] | None = None
@@ -381,21 +491,43 @@ class Study:
         Maximised objectives are negated, so smaller is better in every column. Each soft
         constraint adds its penalty, ``weight * max(0, violation)``, to every column.
         """
+        return self.losses_of([r.metrics for r in records])
+
+    def losses_of(self, measurements: Iterable[Mapping[str, float]]) -> np.ndarray:
+        """Like :meth:`losses`, for metric dicts (e.g. intermediate reports).
+
+        A soft constraint whose metric is missing from a dict adds no penalty.
+        """
         soft = [c for c in self.constraints if c.soft]
         rows = []
-        for r in records:
-            penalty = sum(c.penalty(r.metrics[c.metric]) for c in soft)
-            rows.append([o.sign * r.metrics[o.name] + penalty for o in self.objectives])
+        for m in measurements:
+            penalty = sum(c.penalty(m[c.metric]) for c in soft if c.metric in m)
+            rows.append([o.sign * m[o.name] + penalty for o in self.objectives])
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.objectives))
+
+    def violation_of(self, measurement: Mapping[str, float]) -> float:
+        """Total positive violation of the hard constraints whose metrics ``measurement`` has."""
+        return float(
+            sum(
+                max(0.0, c.violation(measurement[c.metric]))
+                for c in self.constraints
+                if not c.soft and c.metric in measurement
+            )
+        )
 
     def pareto_front(self) -> list[TrialRecord]:
         """The feasible, non-dominated complete trials, ordered by number.
+
+        In a study with a fidelity, only trials at the full budget count.
 
         When trials completed but none satisfies every constraint, a
         :class:`~paretune.exceptions.NoFeasibleTrialWarning` says how close the best came,
         and the front is empty.
         """
         complete = self.get_trials(states=(TrialState.COMPLETE,))
+        if self.fidelity is not None:  # only full-budget measurements are comparable
+            top = self.fidelity.high
+            complete = [r for r in complete if r.budget is not None and np.isclose(r.budget, top)]
         feasible = [r for r in complete if r.feasible]
         if complete and not feasible:
             closest = min(complete, key=lambda r: r.total_violation)
@@ -433,6 +565,29 @@ class Study:
         ref = np.asarray([o.sign * float(reference_point[o.name]) for o in self.objectives])
         return hypervolume(self.losses(front), ref) if front else 0.0
 
+    def fidelity_report(self, *, threshold: float = 0.3, warn: bool = True) -> FidelityReport:
+        """Cross-fidelity calibration: does each cheap rung rank configurations as the top does?
+
+        For every rung below the top, over the configurations measured at both that rung
+        and the top budget: Kendall's tau and Spearman's rho of every objective, how many
+        configurations of the final Pareto front the rung's rule (keep the best ``1 / eta``)
+        would have stopped (promotion regret), and the seconds of training spent there.
+        Works for budgeted studies (trials at each budget) and training-loop studies
+        (reports at the rung steps against the final metrics). Pairs exist only for
+        configurations that were promoted, a biased sample; give the scheduler a
+        ``bias_guard`` (e.g. 0.1) to send some configurations up unjudged.
+
+        Args:
+            threshold: The Kendall tau below which a rung is called non-predictive.
+            warn: Emit a :class:`~paretune.exceptions.FidelityWarning` per such rung.
+
+        Returns:
+            The :class:`~paretune.fidelity.FidelityReport` (``print`` it for a table).
+        """
+        from paretune.fidelity._report import fidelity_report
+
+        return fidelity_report(self, threshold=threshold, warn=warn)
+
     def trials_dataframe(self) -> pd.DataFrame:
         """One row per trial: number, state, params, metrics, violations, feasibility, times.
 
@@ -454,6 +609,8 @@ class Study:
         *,
         catch: Catch = (Exception,),
         callbacks: Iterable[Callable[[Study, TrialRecord], None]] | None = None,
+        n_workers: int = 1,
+        max_cost: float | None = None,
     ) -> None:
         """Run ``objective`` on new trials until ``n_trials`` ran or ``timeout`` passed.
 
@@ -466,13 +623,20 @@ class Study:
                 exception also fails the trial (with its traceback stored), then stops the
                 study by propagating. ``()`` stops on every error.
             callbacks: Called with the study and each finished trial's record.
+            n_workers: Threads running trials at once in this process (more processes
+                can share an SQL storage). Sampling and telling are serialised; objectives
+                run in parallel, which pays off when they release the GIL (NumPy,
+                scikit-learn, PyTorch).
+            max_cost: Seconds of compute (the summed durations of the trials this call
+                finished) after which no new trial starts; None for no limit.
 
         Raises:
-            ValueError: On a non-positive ``n_trials`` or ``timeout``.
+            ValueError: On a non-positive ``n_trials``, ``timeout``, ``n_workers`` or
+                ``max_cost``.
         """
         from paretune.study._optimize import run_optimize
 
-        run_optimize(self, objective, n_trials, timeout, catch, callbacks)
+        run_optimize(self, objective, n_trials, timeout, catch, callbacks, n_workers, max_cost)
 
     def stop(self) -> None:
         """Ask a running :meth:`optimize` to start no further trial (e.g. from a callback)."""

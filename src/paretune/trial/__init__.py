@@ -1,7 +1,8 @@
 """Trials: the live :class:`Trial` and the immutable :class:`TrialRecord`."""
 
+from paretune.trial._record import Placement as Placement
 from paretune.trial._record import TrialRecord as TrialRecord
 from paretune.trial._state import TrialState as TrialState
 from paretune.trial._trial import Trial as Trial
 
-__all__ = ["Trial", "TrialRecord", "TrialState"]
+__all__ = ["Placement", "Trial", "TrialRecord", "TrialState"]

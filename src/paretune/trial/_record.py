@@ -13,7 +13,7 @@ from paretune.distributions import Distribution
 from paretune.distributions import distribution_to_json
 from paretune.trial._state import TrialState
 
-__all__ = ["TrialRecord"]
+__all__ = ["Placement", "TrialRecord"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -28,6 +28,57 @@ def _timestamp(value: float | None) -> _dt.datetime | None:
     if value is None:
         return None
     return _dt.datetime.fromtimestamp(value, tz=_dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a trial sits in a multi-fidelity schedule.
+
+    A *configuration* is one set of parameters; it may be trained at several budgets, one
+    trial per budget. The trial that first trained it names the configuration.
+
+    Attributes:
+        budget: The fidelity value the trial trains at (epochs, data fraction, ...).
+        config: The number of the trial that first trained this configuration.
+        previous_trial: The number of the trial that trained it at the previous budget,
+            None for a configuration's first trial.
+        previous_budget: The budget that previous trial reached, None for the first.
+        bracket: The scheduler's bracket (successive-halving round) the trial belongs to.
+        guard: True when the scheduler sends this configuration up every rung without
+            judging it (the bias guard), so calibration rests on unselected data.
+    """
+
+    budget: float
+    config: int
+    previous_trial: int | None = None
+    previous_budget: float | None = None
+    bracket: int = 0
+    guard: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict of the fields."""
+        return {
+            "budget": self.budget,
+            "config": self.config,
+            "previous_trial": self.previous_trial,
+            "previous_budget": self.previous_budget,
+            "bracket": self.bracket,
+            "guard": self.guard,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Placement | None:
+        """The placement stored by :meth:`to_json`, or None."""
+        if not data:
+            return None
+        return cls(
+            budget=float(data["budget"]),
+            config=int(data["config"]),
+            previous_trial=data.get("previous_trial"),
+            previous_budget=data.get("previous_budget"),
+            bracket=int(data.get("bracket", 0)),
+            guard=bool(data.get("guard", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -47,6 +98,9 @@ class TrialRecord:
         constraints: The violation of each constraint by metric name (``value - bound`` for
             ``<=``, ``bound - value`` for ``>=``); feasible when every one is ``<= 0``.
         intermediate: Intermediate reports, step -> metrics.
+        report_times: When each intermediate report arrived, step -> seconds since the epoch.
+        placement: The trial's budget and configuration in a multi-fidelity study (see
+            :class:`Placement`), None otherwise.
         fail_reason: Why the trial failed or stopped, in one line.
         traceback: The formatted traceback when an exception failed the trial.
         started_at_ts: Start time in seconds since the epoch (UTC).
@@ -66,6 +120,8 @@ class TrialRecord:
     metrics: Mapping[str, float] = field(default_factory=dict)
     constraints: Mapping[str, float] = field(default_factory=dict)
     intermediate: Mapping[int, Mapping[str, float]] = field(default_factory=dict)
+    report_times: Mapping[int, float] = field(default_factory=dict)
+    placement: Placement | None = None
     fail_reason: str | None = None
     traceback: str | None = None
     started_at_ts: float | None = None
@@ -89,6 +145,8 @@ class TrialRecord:
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         steps = {int(k): _frozen(v) for k, v in sorted(self.intermediate.items())}
         object.__setattr__(self, "intermediate", _frozen(steps))
+        times = {int(k): float(v) for k, v in sorted(self.report_times.items())}
+        object.__setattr__(self, "report_times", _frozen(times))
 
     @property
     def feasible(self) -> bool:
@@ -99,6 +157,23 @@ class TrialRecord:
     def total_violation(self) -> float:
         """The sum of the positive constraint violations (0 for a feasible trial)."""
         return float(sum(max(v, 0.0) for v in self.constraints.values()))
+
+    @property
+    def budget(self) -> float | None:
+        """The fidelity budget the trial trained at, or None outside multi-fidelity studies."""
+        return None if self.placement is None else self.placement.budget
+
+    @property
+    def config(self) -> int:
+        """The number of the trial that first trained this configuration (often itself)."""
+        return self.number if self.placement is None else self.placement.config
+
+    def elapsed_at(self, step: int) -> float | None:
+        """Seconds from the trial's start to its report at ``step``, or None if unknown."""
+        at = self.report_times.get(step)
+        if at is None or self.started_at_ts is None:
+            return None
+        return at - self.started_at_ts
 
     @property
     def started_at(self) -> _dt.datetime | None:
@@ -129,6 +204,7 @@ class TrialRecord:
             "constraints": dict(self.constraints),
             "feasible": self.feasible,
             "intermediate": {str(k): dict(v) for k, v in self.intermediate.items()},
+            "placement": None if self.placement is None else self.placement.to_json(),
             "fail_reason": self.fail_reason,
             "traceback": self.traceback,
             "started_at": started.isoformat() if started else None,

@@ -58,6 +58,7 @@ class Trial:
         self._params: dict[str, Any] = dict(record.params)
         self._distributions: dict[str, Distribution] = dict(record.distributions)
         self._last_decision = Decision.CONTINUE
+        self._stop_reason: str | None = None
         self._finished = False
 
     # ---- identity ------------------------------------------------------------------------
@@ -95,6 +96,52 @@ class Trial:
     def record(self) -> TrialRecord:
         """The record the trial started with (parameters suggested since are in ``params``)."""
         return self._record
+
+    # ---- fidelity ----------------------------------------------------------------------
+    @property
+    def budget(self) -> float | None:
+        """The budget to train at (epochs, data fraction, ...) in a study with a fidelity.
+
+        An integer fidelity gives an int. None in studies without a fidelity.
+        """
+        placement = self._record.placement
+        if placement is None:
+            return None
+        fidelity = self._study.fidelity
+        if fidelity is not None and fidelity.integer:
+            return round(placement.budget)
+        return placement.budget
+
+    @property
+    def previous_budget(self) -> float | None:
+        """The budget this configuration reached before, when ``ask`` promoted it; else None.
+
+        Epoch-style jobs resume from the checkpoint of :attr:`previous_trial` and train
+        ``budget - previous_budget`` more; data-fraction jobs retrain at ``budget``.
+        """
+        placement = self._record.placement
+        if placement is None or placement.previous_budget is None:
+            return None
+        fidelity = self._study.fidelity
+        if fidelity is not None and fidelity.integer:
+            return round(placement.previous_budget)
+        return placement.previous_budget
+
+    @property
+    def previous_trial(self) -> TrialRecord | None:
+        """The record of the trial that trained this configuration at the previous budget.
+
+        Its ``user_attrs`` hold whatever that trial stored, e.g. a checkpoint path.
+        """
+        placement = self._record.placement
+        if placement is None or placement.previous_trial is None:
+            return None
+        return self._study._record_by_number(placement.previous_trial)
+
+    @property
+    def config(self) -> int:
+        """The number of the trial that first trained this configuration (often this one)."""
+        return self._record.config
 
     # ---- suggestions ---------------------------------------------------------------------
     def suggest_float(
@@ -227,17 +274,42 @@ class Trial:
             raise ValueError(f"`step` must be a non-negative integer, got {step!r}.")
         clean = _clean_metrics(metrics, what=f"report at step {step} of trial {self.number}")
         self._study._storage.report_intermediate(self.trial_id, step, clean, time.time())
+        broken = [
+            c
+            for c in self._study.constraints
+            if c.stops_early and c.metric in clean and c.violation(clean[c.metric]) > 0
+        ]
+        if broken:
+            self._last_decision = Decision.STOP
+            self._stop_reason = (
+                f"constraint {broken[0]} violated at step {step} "
+                f"(measured {clean[broken[0].metric]:g}); more training cannot repair it"
+            )
+            return
         scheduler = self._study.scheduler
         if scheduler is not None:
             record = self._study._storage.get_trial(self.trial_id)
             self._last_decision = scheduler.on_report(self._study, record, step)
+            if self._last_decision is Decision.STOP:
+                self._stop_reason = (
+                    f"stopped at step {step} by {type(scheduler).__name__}: outranked by "
+                    "other trials at the same step"
+                )
 
     def should_stop(self) -> bool:
-        """Whether the study's scheduler asked, at the last report, to stop this trial.
+        """Whether the last report showed the trial should end now.
 
-        Always False when the study has no scheduler.
+        True when the report violates a hard constraint declared ``independent`` or
+        ``monotone`` of the budget, or when the study's scheduler ranks it too low. End the
+        trial with ``raise pt.TrialStopped()`` (inside ``optimize``) or
+        ``study.tell(trial, state="stopped")``; its reports are kept.
         """
         return self._last_decision is Decision.STOP
+
+    @property
+    def stop_reason(self) -> str | None:
+        """Why :meth:`should_stop` said True, in one line; None otherwise."""
+        return self._stop_reason if self._last_decision is Decision.STOP else None
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON value (e.g. a checkpoint path) to the trial."""

@@ -22,7 +22,6 @@ from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
 from paretune.samplers._split import normalise
 from paretune.samplers._split import select_best
-from paretune.trial import TrialState
 
 if TYPE_CHECKING:
     from paretune.study import Study
@@ -135,7 +134,7 @@ class TPESampler(BaseSampler):
         with self._lock:
             if key in self._splits:
                 return self._splits[key]
-        complete = study.get_trials(states=(TrialState.COMPLETE,))
+        complete = study.trials_for_sampler()
         if len(complete) < max(self.n_startup_trials, 2):
             split: _Split = (complete, np.zeros(0, dtype=bool), np.zeros(0))
         else:

@@ -3,7 +3,9 @@
 Values are JSON text columns so that every dialect stores them the same way. Times are
 seconds since the epoch (double precision), which is exact and dialect-neutral.
 
-Bump :data:`SCHEMA_VERSION` with every change and add a migration in ``_migrations.py``.
+Bump :data:`SCHEMA_VERSION` with every change and add its migration to
+``SQLStorage._init_schema``. Version 2 added ``paretune_trials.placement``,
+``paretune_studies.fidelity`` and the ``paretune_study_keys`` table.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The version of the schema this paretune writes and reads."""
 
 metadata = MetaData()
@@ -43,6 +45,7 @@ studies_table = Table(
     Column("user_attrs", Text, nullable=False),
     Column("created_at", Float(precision=53), nullable=False),
     Column("next_trial_number", Integer, nullable=False),
+    Column("fidelity", Text, nullable=True),  # since version 2
 )
 
 trials_table = Table(
@@ -62,6 +65,7 @@ trials_table = Table(
     Column("user_attrs", Text, nullable=False),
     Column("environment", Text, nullable=False),
     Column("enqueued_params", Text, nullable=False),
+    Column("placement", Text, nullable=True),  # since version 2
     UniqueConstraint("study_id", "number", name="uq_paretune_trials_study_number"),
     Index("ix_paretune_trials_study_state", "study_id", "state"),
 )
@@ -87,3 +91,13 @@ reports_table = Table(
     Column("reported_at", Float(precision=53), nullable=False),
     UniqueConstraint("trial_id", "step", name="uq_paretune_reports_trial_step"),
 )
+
+study_keys_table = Table(
+    "paretune_study_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("study_id", Integer, ForeignKey("paretune_studies.id"), nullable=False),
+    Column("key", String(256), nullable=False),
+    UniqueConstraint("study_id", "key", name="uq_paretune_study_keys_study_key"),
+)
+"""Keys taken once per study (since version 2): a unique row makes a decision atomic."""

@@ -35,6 +35,7 @@ from paretune.exceptions import SchemaVersionError
 from paretune.exceptions import StorageError
 from paretune.exceptions import StudyNotFoundError
 from paretune.exceptions import UpdateFinishedTrialError
+from paretune.fidelity import Fidelity
 from paretune.objectives import Direction
 from paretune.objectives import Objective
 from paretune.storages._base import BaseStorage
@@ -56,7 +57,9 @@ from paretune.storages._sql._schema import metadata
 from paretune.storages._sql._schema import params_table
 from paretune.storages._sql._schema import reports_table
 from paretune.storages._sql._schema import studies_table
+from paretune.storages._sql._schema import study_keys_table
 from paretune.storages._sql._schema import trials_table
+from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
 from paretune.trial._state import TrialState
 
@@ -93,6 +96,7 @@ class _OwnTrial:
     params: dict[str, Any] = field(default_factory=dict)
     distributions: dict[str, Distribution] = field(default_factory=dict)
     reports: dict[int, dict[str, float]] = field(default_factory=dict)
+    report_times: dict[int, float] = field(default_factory=dict)
 
 
 class SQLStorage(BaseStorage):
@@ -174,7 +178,15 @@ class SQLStorage(BaseStorage):
                 f"The database {display_url(self.url)!r} has schema version {found}, newer than "
                 f"this paretune understands ({SCHEMA_VERSION}); upgrade paretune to read it."
             )
-        # Older versions would be migrated here; version 1 is the first.
+        if found < 2:  # version 2: trial placements (create_all made the study-keys table)
+            conn.execute(text("ALTER TABLE paretune_trials ADD COLUMN placement TEXT"))
+            conn.execute(text("ALTER TABLE paretune_studies ADD COLUMN fidelity TEXT"))
+        if found < SCHEMA_VERSION:
+            conn.execute(
+                update(meta_table)
+                .where(meta_table.c.key == "schema_version")
+                .values(value=str(SCHEMA_VERSION))
+            )
 
     def close(self) -> None:
         """Dispose of the connection pool."""
@@ -188,6 +200,7 @@ class SQLStorage(BaseStorage):
         constraints: tuple[Constraint, ...],
         seed: int | None,
         user_attrs: Mapping[str, Any] | None = None,
+        fidelity: Fidelity | None = None,
     ) -> StudyInfo:
         """See :meth:`BaseStorage.create_study`."""
         now = time.time()
@@ -196,18 +209,8 @@ class SQLStorage(BaseStorage):
             "objectives": dumps(
                 [{"name": o.name, "direction": o.direction.value} for o in objectives]
             ),
-            "constraints": dumps(
-                [
-                    {
-                        "metric": c.metric,
-                        "op": c.op,
-                        "bound": c.bound,
-                        "soft": c.soft,
-                        "weight": c.weight,
-                    }
-                    for c in constraints
-                ]
-            ),
+            "constraints": dumps([c.to_json() for c in constraints]),
+            "fidelity": None if fidelity is None else dumps(fidelity.to_json()),
             "seed": seed,
             "user_attrs": dumps(dict(user_attrs or {})),
             "created_at": now,
@@ -236,17 +239,16 @@ class SQLStorage(BaseStorage):
                 f"A study named {name!r} already exists in {display_url(self.url)!r}; pass "
                 "load_if_exists=True to continue it or choose another name."
             ) from exc
-        return StudyInfo(study_id, name, objectives, constraints, seed, now, dict(user_attrs or {}))
+        return StudyInfo(
+            study_id, name, objectives, constraints, seed, now, dict(user_attrs or {}), fidelity
+        )
 
     @staticmethod
     def _study_from_row(row: Row[Any]) -> StudyInfo:
         objectives = tuple(
             Objective(o["name"], Direction(o["direction"])) for o in loads(row.objectives)
         )
-        constraints = tuple(
-            Constraint(c["metric"], c["op"], c["bound"], c.get("soft", False), c.get("weight", 1.0))
-            for c in loads(row.constraints)
-        )
+        constraints = tuple(Constraint.from_json(c) for c in loads(row.constraints))
         return StudyInfo(
             int(row.id),
             row.name,
@@ -255,6 +257,7 @@ class SQLStorage(BaseStorage):
             row.seed,
             float(row.created_at),
             loads(row.user_attrs),
+            Fidelity.from_json(loads(row.fidelity)),
         )
 
     def get_study(self, name: str) -> StudyInfo:
@@ -300,6 +303,7 @@ class SQLStorage(BaseStorage):
             conn.execute(delete(params_table).where(params_table.c.trial_id.in_(trial_ids)))
             conn.execute(delete(reports_table).where(reports_table.c.trial_id.in_(trial_ids)))
             conn.execute(delete(trials_table).where(trials_table.c.study_id == study_id))
+            conn.execute(delete(study_keys_table).where(study_keys_table.c.study_id == study_id))
             conn.execute(delete(studies_table).where(studies_table.c.id == study_id))
 
         self._write(work, what="delete a study")
@@ -325,16 +329,67 @@ class SQLStorage(BaseStorage):
         environment: Mapping[str, Any] | None = None,
         enqueued_params: Mapping[str, Any] | None = None,
         user_attrs: Mapping[str, Any] | None = None,
+        placement: Placement | None = None,
         now: float,
     ) -> TrialRecord:
         """See :meth:`BaseStorage.create_trial`."""
+        record = self._create(
+            study_id,
+            None,
+            state,
+            seed_for,
+            environment,
+            enqueued_params,
+            user_attrs,
+            placement,
+            now,
+        )
+        assert record is not None  # only a key can refuse
+        return record
+
+    def create_trial_once(
+        self,
+        study_id: int,
+        key: str,
+        *,
+        state: TrialState,
+        seed_for: Callable[[int], int],
+        environment: Mapping[str, Any] | None = None,
+        enqueued_params: Mapping[str, Any] | None = None,
+        placement: Placement | None = None,
+        now: float,
+    ) -> TrialRecord | None:
+        """See :meth:`BaseStorage.create_trial_once`; the key's unique row decides."""
+        try:
+            return self._create(
+                study_id, key, state, seed_for, environment, enqueued_params, None, placement, now
+            )
+        except IntegrityError:
+            return None
+
+    def _create(
+        self,
+        study_id: int,
+        key: str | None,
+        state: TrialState,
+        seed_for: Callable[[int], int],
+        environment: Mapping[str, Any] | None,
+        enqueued_params: Mapping[str, Any] | None,
+        user_attrs: Mapping[str, Any] | None,
+        placement: Placement | None,
+        now: float,
+    ) -> TrialRecord | None:
         env = dict(environment or {})
         enqueued = dict(enqueued_params or {})
         attrs = dict(user_attrs or {})
         started = now if state is TrialState.RUNNING else None
 
         def work(conn: Connection) -> tuple[int, int, int]:
-            return self._insert_trial(conn, study_id, state, seed_for, env, enqueued, attrs, now)
+            if key is not None:  # fails with IntegrityError when the key was taken
+                conn.execute(insert(study_keys_table).values(study_id=study_id, key=key))
+            return self._insert_trial(
+                conn, study_id, state, seed_for, env, enqueued, attrs, now, placement
+            )
 
         trial_id, number, seed = self._write(work, what="create a trial")
         if state is TrialState.RUNNING:
@@ -348,6 +403,7 @@ class SQLStorage(BaseStorage):
             enqueued_params=enqueued,
             user_attrs=attrs,
             started_at_ts=started,
+            placement=placement,
             trial_id=trial_id,
         )
 
@@ -361,6 +417,7 @@ class SQLStorage(BaseStorage):
         enqueued: dict[str, Any],
         attrs: dict[str, Any],
         now: float,
+        placement: Placement | None = None,
     ) -> tuple[int, int, int]:
         """Insert a trial with the study's next number; returns (id, number, seed)."""
         started = now if state is TrialState.RUNNING else None
@@ -379,6 +436,7 @@ class SQLStorage(BaseStorage):
                 "user_attrs": dumps(attrs),
                 "environment": dumps(env),
                 "enqueued_params": dumps(enqueued),
+                "placement": None if placement is None else dumps(placement.to_json()),
             },
         ).scalar_one()
         return int(trial_id), int(number), int(seed)
@@ -492,6 +550,18 @@ class SQLStorage(BaseStorage):
 
         self._write(work, what="set a trial attribute")
 
+    def set_trial_placement(self, trial_id: int, placement: Placement) -> None:
+        """See :meth:`BaseStorage.set_trial_placement`."""
+        encoded = dumps(placement.to_json())
+
+        def work(conn: Connection) -> None:
+            self._lock_running(conn, trial_id)
+            conn.execute(
+                update(trials_table).where(trials_table.c.id == trial_id).values(placement=encoded)
+            )
+
+        self._write(work, what="place a trial")
+
     def report_intermediate(
         self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
     ) -> None:
@@ -516,6 +586,7 @@ class SQLStorage(BaseStorage):
             own = self._own.get(trial_id)
             if own is not None:
                 own.reports[step] = loads(encoded)
+                own.report_times[step] = now
 
     def finish_trial(
         self,
@@ -551,7 +622,11 @@ class SQLStorage(BaseStorage):
         if own is None:  # finished on behalf of another worker: read what it wrote
             return self.get_trial(trial_id)
         record = self._record_from_row(
-            row, {trial_id: own.params}, {trial_id: own.distributions}, {trial_id: own.reports}
+            row,
+            {trial_id: own.params},
+            {trial_id: own.distributions},
+            {trial_id: own.reports},
+            {trial_id: own.report_times},
         )
         with self._cache_lock:
             cache = self._caches.get(own.study_id)
@@ -614,9 +689,11 @@ class SQLStorage(BaseStorage):
             params.setdefault(p.trial_id, {})[p.name] = loads(p.value)
             dists.setdefault(p.trial_id, {})[p.name] = distribution_from_json(loads(p.distribution))
         reports: dict[int, dict[int, dict[str, float]]] = {}
+        times: dict[int, dict[int, float]] = {}
         for r in conn.execute(select(reports_table).where(reports_table.c.trial_id.in_(ids))):
             reports.setdefault(r.trial_id, {})[int(r.step)] = loads(r.metrics)
-        return [self._record_from_row(row, params, dists, reports) for row in rows]
+            times.setdefault(r.trial_id, {})[int(r.step)] = float(r.reported_at)
+        return [self._record_from_row(row, params, dists, reports, times) for row in rows]
 
     @staticmethod
     def _record_from_row(
@@ -624,6 +701,7 @@ class SQLStorage(BaseStorage):
         params: Mapping[int, dict[str, Any]],
         dists: Mapping[int, dict[str, Distribution]],
         reports: Mapping[int, dict[int, dict[str, float]]],
+        times: Mapping[int, dict[int, float]],
     ) -> TrialRecord:
         trial_id = int(row.id)
         return TrialRecord(
@@ -634,6 +712,8 @@ class SQLStorage(BaseStorage):
             metrics=loads(row.metrics) or {},
             constraints=loads(row.constraints) or {},
             intermediate=reports.get(trial_id, {}),
+            report_times=times.get(trial_id, {}),
+            placement=Placement.from_json(loads(row.placement)),
             fail_reason=row.fail_reason,
             traceback=row.traceback,
             started_at_ts=row.started_at,

@@ -1,0 +1,234 @@
+"""Cross-fidelity calibration: do cheap rungs rank configurations as the full budget does?"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
+
+import numpy as np
+
+from paretune.trial import TrialState
+
+if TYPE_CHECKING:
+    from paretune.study import Study
+
+__all__ = ["FidelityReport", "RungCalibration", "fidelity_report"]
+
+MIN_PAIRS = 5
+"""Configurations a rung must share with the top rung before it is judged at all."""
+
+
+@dataclass(frozen=True)
+class RungCalibration:
+    """How well one rung predicts the top rung.
+
+    Attributes:
+        rung: The rung's index (0 is the cheapest).
+        budget: Its budget.
+        n_configs: Configurations measured at this rung.
+        n_pairs: Configurations measured both here and at the top budget.
+        kendall: Kendall's tau per objective between this rung and the top, over the pairs
+            (NaN with fewer than 2 pairs or constant values).
+        spearman: Spearman's rho per objective, likewise.
+        regret: Configurations on the final Pareto front that this rung's rule (keep the
+            best ``1 / eta``) would have stopped, judged over the pairs.
+        compute_s: Seconds of training spent at this rung.
+        predictive: Whether every objective's tau reaches the threshold; None with fewer
+            than :data:`MIN_PAIRS` pairs.
+    """
+
+    rung: int
+    budget: float
+    n_configs: int
+    n_pairs: int
+    kendall: Mapping[str, float]
+    spearman: Mapping[str, float]
+    regret: int
+    compute_s: float
+    predictive: bool | None
+
+
+@dataclass(frozen=True)
+class FidelityReport:
+    """The calibration of every rung of a multi-fidelity study against its top rung.
+
+    Attributes:
+        study_name: The study.
+        top_budget: The budget every rung is compared with.
+        rungs: One :class:`RungCalibration` per rung below the top, cheapest first.
+        warnings: One line per rung that does not predict the top one.
+        top_compute_s: Seconds of training spent at the top budget.
+    """
+
+    study_name: str
+    top_budget: float
+    rungs: list[RungCalibration]
+    warnings: list[str] = field(default_factory=list)
+    top_compute_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (NaN correlations become None)."""
+
+        def clean(values: Mapping[str, float]) -> dict[str, float | None]:
+            return {k: (None if math.isnan(v) else v) for k, v in values.items()}
+
+        return {
+            "study": self.study_name,
+            "top_budget": self.top_budget,
+            "top_compute_s": self.top_compute_s,
+            "rungs": [
+                {
+                    "rung": r.rung,
+                    "budget": r.budget,
+                    "n_configs": r.n_configs,
+                    "n_pairs": r.n_pairs,
+                    "kendall": clean(r.kendall),
+                    "spearman": clean(r.spearman),
+                    "regret": r.regret,
+                    "compute_s": r.compute_s,
+                    "predictive": r.predictive,
+                }
+                for r in self.rungs
+            ],
+            "warnings": list(self.warnings),
+        }
+
+    def __str__(self) -> str:
+        lines = [f"Cross-fidelity calibration of study {self.study_name!r}"]
+        lines.append(
+            f"{'rung':>4} {'budget':>9} {'configs':>7} {'pairs':>5}  "
+            f"{'Kendall tau / Spearman rho per objective':<44} {'regret':>6} {'compute s':>9}"
+        )
+        for r in self.rungs:
+            cells = ", ".join(
+                f"{name} {_fmt(r.kendall[name])}/{_fmt(r.spearman[name])}" for name in r.kendall
+            )
+            lines.append(
+                f"{r.rung:>4} {r.budget:>9.4g} {r.n_configs:>7} {r.n_pairs:>5}  "
+                f"{cells:<44} {r.regret:>6} {r.compute_s:>9.1f}"
+            )
+        lines.append(f"top  {self.top_budget:>9.4g}   compute s {self.top_compute_s:.1f}")
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:+.2f}"
+
+
+def _correlations(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
+    from scipy.stats import kendalltau
+    from scipy.stats import spearmanr
+
+    if low.size < 2 or np.ptp(low) == 0 or np.ptp(high) == 0:
+        return math.nan, math.nan
+    return float(kendalltau(low, high).statistic), float(spearmanr(low, high).statistic)
+
+
+def _measurements(
+    study: Study, rungs: tuple[float, ...]
+) -> tuple[list[dict[int, Mapping[str, float]]], list[float]]:
+    """Per rung, config -> metrics measured there; and seconds of compute per rung."""
+    from paretune.schedulers._rungs import measured_at
+    from paretune.schedulers._rungs import rung_index
+
+    by_rung: list[dict[int, Mapping[str, float]]] = [{} for _ in rungs]
+    compute = [0.0] * len(rungs)
+    top = len(rungs) - 1
+    for record in study.get_trials():
+        if study.fidelity is not None:  # budgeted: one trial per configuration and budget
+            if record.budget is None:
+                continue
+            k = rung_index(rungs, record.budget)
+            if k is None:
+                continue
+            compute[k] += record.duration or 0.0
+            if record.state is TrialState.COMPLETE:
+                by_rung[k][record.config] = record.metrics
+            continue
+        previous = 0.0  # training loop: reports are the cheap rungs, final metrics the top
+        for k, budget in enumerate(rungs[:-1]):
+            measured = measured_at(record, budget)
+            if measured is None:
+                break
+            by_rung[k][record.number] = measured
+            step = next(s for s in record.intermediate if s >= budget - 1e-9)
+            elapsed = record.elapsed_at(step) or previous
+            compute[k] += max(elapsed - previous, 0.0)
+            previous = elapsed
+        if record.state is TrialState.COMPLETE:
+            by_rung[top][record.number] = record.metrics
+            compute[top] += max((record.duration or 0.0) - previous, 0.0)
+    return by_rung, compute
+
+
+def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) -> FidelityReport:
+    """Compare each rung's ranking of configurations with the top rung's.
+
+    See :meth:`paretune.study.Study.fidelity_report`.
+    """
+    from paretune._pareto._select import select_best
+    from paretune._warnings import warn as emit
+    from paretune.exceptions import FidelityWarning
+    from paretune.pareto import is_pareto_efficient
+    from paretune.schedulers._rungs import RungScheduler
+
+    scheduler = study.scheduler
+    if not isinstance(scheduler, RungScheduler):
+        raise ValueError(
+            f"Study {study.name!r} has no rung-based scheduler, so it has no rungs to "
+            "calibrate; load it with scheduler=pt.schedulers.HyperbandScheduler() (or the "
+            "one it ran with)."
+        )
+    rungs = scheduler.rungs(study)
+    by_rung, compute = _measurements(study, rungs)
+    top = by_rung[-1]
+    names = [o.name for o in study.objectives]
+    front: set[int] = set()
+    if top:
+        configs = sorted(top)
+        feasible = [c for c in configs if study.violation_of(top[c]) <= 0]
+        if feasible:
+            mask = is_pareto_efficient(study.losses_of([top[c] for c in feasible]))
+            front = {c for c, keep in zip(feasible, mask, strict=True) if keep}
+    report_rungs, notes = [], []
+    for k, budget in enumerate(rungs[:-1]):
+        pairs = sorted(set(by_rung[k]) & set(top))
+        low = study.losses_of([by_rung[k][c] for c in pairs])
+        high = study.losses_of([top[c] for c in pairs])
+        kendall, spearman = {}, {}
+        for j, name in enumerate(names):
+            kendall[name], spearman[name] = _correlations(low[:, j], high[:, j])
+        regret = 0
+        if pairs:
+            violations = np.array([study.violation_of(by_rung[k][c]) for c in pairs])
+            keep = select_best(low, violations, max(1, len(pairs) // scheduler.eta))
+            regret = sum(1 for c, kept in zip(pairs, keep, strict=True) if c in front and not kept)
+        predictive: bool | None = None
+        if len(pairs) >= MIN_PAIRS:
+            taus = [kendall[n] for n in names]
+            predictive = all(not math.isnan(t) and t >= threshold for t in taus)
+            if not predictive:
+                worst = min(names, key=lambda n: -2.0 if math.isnan(kendall[n]) else kendall[n])
+                notes.append(
+                    f"rung {k} (budget {budget:g}) does not predict the top budget: Kendall tau "
+                    f"of {worst} is {_fmt(kendall[worst])} over {len(pairs)} configurations "
+                    f"(threshold {threshold:g}); {regret} configuration(s) of the final front "
+                    "would have been stopped there. Raise the fidelity's low budget, or judge "
+                    "trials later."
+                )
+        report_rungs.append(
+            RungCalibration(
+                k, budget, len(by_rung[k]), len(pairs), kendall, spearman, regret,
+                compute[k], predictive,
+            )
+        )  # fmt: skip
+    result = FidelityReport(study.name, rungs[-1], report_rungs, notes, compute[-1])
+    if warn:
+        for note in notes:
+            emit(note, FidelityWarning)
+    return result

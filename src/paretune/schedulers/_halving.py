@@ -1,0 +1,120 @@
+"""Synchronous successive halving and Hyperband, multi-objective and constraint-aware."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from paretune.schedulers._base import Job
+from paretune.schedulers._rungs import RungScheduler
+from paretune.schedulers._rungs import hopeless
+from paretune.schedulers._rungs import keep_best
+from paretune.schedulers._rungs import rung_members
+from paretune.trial import TrialState
+
+if TYPE_CHECKING:
+    from paretune.study import Study
+    from paretune.trial import TrialRecord
+
+__all__ = ["HyperbandScheduler", "SuccessiveHalvingScheduler"]
+
+
+class SuccessiveHalvingScheduler(RungScheduler):
+    """Synchronous successive halving, in brackets.
+
+    Budgeted use: a bracket starts ``eta ** s`` new configurations at the lowest budget
+    (``s + 1`` rungs). When every one of them has finished, the best ``1 / eta`` (ranking
+    rule: :mod:`paretune.schedulers._rungs`) train at the next budget, and so on up to the
+    full budget. While a bracket waits for running trials, free workers start the next
+    bracket, so parallel workers never idle. Configurations sent up by the bias guard do
+    not take the place of selected ones.
+
+    Training-loop use: see :class:`~paretune.schedulers._rungs.RungScheduler` (in a loop,
+    trials are judged as they reach a rung, as ASHA does).
+
+    Args:
+        eta: Reduction factor: each rung trains ``eta`` times longer and keeps ``1 / eta``.
+        min_resource: Lowest rung in reported steps (training-loop use without a fidelity).
+        max_resource: Highest rung in reported steps (training-loop use).
+        bias_guard: Fraction of new configurations sent up every rung unjudged.
+    """
+
+    def shape(self, n_rungs: int, bracket: int) -> tuple[int, list[int]]:
+        """``(first rung index, configurations per rung)`` of one bracket."""
+        s = n_rungs - 1
+        return 0, [self.eta ** (s - i) for i in range(s + 1)]
+
+    def next_job(self, study: Study, trials: Sequence[TrialRecord]) -> Job:
+        """Promote within the oldest bracket that can, else fill the oldest unfilled one."""
+        rungs = self.rungs(study)
+        bracket = 0
+        while True:
+            start, sizes = self.shape(len(rungs), bracket)
+            members = rung_members(trials, rungs, bracket)[start:]
+            if not any(members):
+                return Job(budget=rungs[start], bracket=bracket)
+            done = all(r.state.is_finished for r in members[0]) and len(members[0]) >= sizes[0]
+            ready: list[list[TrialRecord]] = []
+            for i in range(len(sizes) - 1):
+                pending = self._pending(study, members[i], members[i + 1], sizes[i + 1])
+                ready.append(pending if done else [])
+                done = done and not pending and all(r.state.is_finished for r in members[i + 1])
+            for i in range(len(ready) - 1, -1, -1):
+                if ready[i]:
+                    return Job(budget=rungs[start + i + 1], bracket=bracket, promote=ready[i][0])
+            if len(members[0]) < sizes[0]:
+                return Job(budget=rungs[start], bracket=bracket)
+            bracket += 1
+
+    @staticmethod
+    def _pending(
+        study: Study, here: list[TrialRecord], above: list[TrialRecord], size_above: int
+    ) -> list[TrialRecord]:
+        """Configurations of one rung still to be promoted to the rung above."""
+        promoted = {r.config for r in above}
+        complete = [r for r in here if r.state is TrialState.COMPLETE]
+        pending = [r for r in complete if study.is_guard(r) and r.config not in promoted]
+        regular = [r for r in complete if not study.is_guard(r) and not hopeless(study, r.metrics)]
+        target = min(size_above, len(regular))
+        if sum(not study.is_guard(r) for r in above) < target:
+            best = keep_best(study, [r.metrics for r in regular], target)
+            pending += [r for r, keep in zip(regular, best, strict=True) if keep]
+            pending = [r for r in pending if r.config not in promoted]
+        return pending
+
+
+class HyperbandScheduler(SuccessiveHalvingScheduler):
+    """Hyperband: successive-halving brackets that start at every rung in turn.
+
+    With ``R = s_max + 1`` rungs, bracket ``b`` starts at rung ``b mod R`` with
+    ``ceil(R / (s + 1) * eta ** s)`` configurations, where ``s = s_max - b mod R``: the
+    first bracket is the most aggressive (many configurations at the lowest budget), the
+    last trains a few at the full budget only, which hedges against cheap budgets that
+    mislead. Paired with the study's sampler (which learns from the highest budget with
+    enough results), this is the BOHB-style default of every study with a fidelity.
+
+    In the training loop, trial ``n`` joins bracket ``n mod R`` and is first judged at that
+    bracket's lowest rung, against the trials of its bracket.
+
+    Args:
+        eta: Reduction factor: each rung trains ``eta`` times longer and keeps ``1 / eta``.
+        min_resource: Lowest rung in reported steps (training-loop use without a fidelity).
+        max_resource: Highest rung in reported steps (training-loop use).
+        bias_guard: Fraction of new configurations sent up every rung unjudged.
+    """
+
+    def shape(self, n_rungs: int, bracket: int) -> tuple[int, list[int]]:
+        """``(first rung index, configurations per rung)`` of one bracket."""
+        s_max = n_rungs - 1
+        s = s_max - bracket % n_rungs
+        first = math.ceil(n_rungs / (s + 1) * self.eta**s)
+        return s_max - s, [max(1, first // self.eta**i) for i in range(s + 1)]
+
+    def bracket_of(self, study: Study, record: TrialRecord) -> int:
+        """Trial ``n`` joins bracket ``n mod R``."""
+        return record.number % len(self.rungs(study))
+
+    def first_rung(self, study: Study, bracket: int) -> int:
+        """Bracket ``b`` starts at rung ``b``."""
+        return bracket % len(self.rungs(study))

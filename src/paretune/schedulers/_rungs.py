@@ -1,0 +1,181 @@
+"""Rungs: the budgets of successive halving, and the multi-objective rule that ranks a rung.
+
+**The ranking rule.** Trials measured at one rung are ranked by constraint-domination
+(:func:`~paretune.pareto.constrained_nondominated_sort`): feasible trials by Pareto front,
+then infeasible ones by total violation. The front that does not fit in the kept share is
+split by hypervolume contribution on objectives normalised over the rung (crowding distance
+for fronts over 40 trials or infeasible ones). A trial that violates a constraint declared
+``independent`` or ``monotone`` of the budget is never kept: it cannot become feasible.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from paretune._pareto._select import select_best
+from paretune.schedulers._base import BaseScheduler
+from paretune.schedulers._base import Decision
+from paretune.trial import TrialRecord
+
+if TYPE_CHECKING:
+    from paretune.study import Study
+
+__all__ = ["RungScheduler", "hopeless", "keep_best", "measured_at", "rung_index", "rung_members"]
+
+
+def hopeless(study: Study, metrics: Mapping[str, float]) -> bool:
+    """Whether ``metrics`` violate a hard constraint that more budget cannot repair."""
+    return any(
+        c.stops_early and c.metric in metrics and c.violation(metrics[c.metric]) > 0
+        for c in study.constraints
+    )
+
+
+def measured_at(record: TrialRecord, budget: float) -> Mapping[str, float] | None:
+    """A training-loop trial's report at ``budget``: its first report at a step >= budget."""
+    for step, metrics in record.intermediate.items():  # ordered by step
+        if step >= budget - 1e-9:
+            return metrics
+    return None
+
+
+def keep_best(study: Study, measurements: Sequence[Mapping[str, float]], k: int) -> np.ndarray:
+    """Mask of the ``k`` best measurements by the ranking rule in the module docstring.
+
+    Measurements lacking an objective, and hopeless ones, are never kept.
+    """
+    n = len(measurements)
+    mask = np.zeros(n, dtype=bool)
+    names = [o.name for o in study.objectives]
+    usable = [
+        i
+        for i, m in enumerate(measurements)
+        if all(name in m for name in names) and not hopeless(study, m)
+    ]
+    if not usable or k <= 0:
+        return mask
+    rows = [measurements[i] for i in usable]
+    losses = study.losses_of(rows)
+    violations = np.array([study.violation_of(m) for m in rows], dtype=np.float64)
+    chosen = select_best(losses, violations, min(k, len(rows)))
+    mask[np.asarray(usable)[chosen]] = True
+    return mask
+
+
+class RungScheduler(BaseScheduler):
+    """Shared machinery of the successive-halving family (rungs, brackets, in-loop stops).
+
+    Rung budgets come from the study's :class:`~paretune.fidelity.Fidelity` (budgeted
+    use) or from ``min_resource`` and ``max_resource`` (training-loop use, in steps):
+    ``max_resource * eta**-k`` down to ``min_resource``.
+
+    In the training loop, a trial whose report first reaches a rung is compared with every
+    other trial that reached that rung of its bracket; it goes on when it ranks in the best
+    ``1 / eta`` of them (at least one), and stops otherwise. A rung judges only once
+    ``eta`` trials reached it. Subclasses decide the brackets and the budgeted schedule.
+    """
+
+    def __init__(
+        self,
+        *,
+        eta: int = 3,
+        min_resource: float | None = None,
+        max_resource: float | None = None,
+        bias_guard: float = 0.0,
+    ) -> None:
+        if isinstance(eta, bool) or not isinstance(eta, int) or eta < 2:
+            raise ValueError(f"`eta` must be an integer >= 2, got {eta!r}.")
+        if (min_resource is None) != (max_resource is None):
+            raise ValueError("Pass both `min_resource` and `max_resource`, or neither.")
+        if min_resource is not None and not (0 < min_resource < max_resource):  # type: ignore[operator]
+            raise ValueError(
+                f"`0 < min_resource < max_resource` must hold, but got "
+                f"({min_resource=}, {max_resource=})."
+            )
+        if not (isinstance(bias_guard, (int, float)) and 0.0 <= bias_guard < 1.0):
+            raise ValueError(f"`bias_guard` must lie in [0, 1), got {bias_guard!r}.")
+        self.eta = eta
+        self.min_resource = min_resource
+        self.max_resource = max_resource
+        self.bias_guard = float(bias_guard)
+
+    def rungs(self, study: Study) -> tuple[float, ...]:
+        """The rung budgets, smallest first."""
+        from paretune.fidelity import Fidelity
+
+        if study.fidelity is not None:
+            return study.fidelity.rungs(self.eta)
+        if self.min_resource is None or self.max_resource is None:
+            raise ValueError(
+                f"{type(self).__name__} needs rungs: give the study a fidelity "
+                "(create_study(fidelity=pt.Fidelity(...))) or pass min_resource and "
+                "max_resource (in reported steps) to the scheduler."
+            )
+        return Fidelity("steps", self.min_resource, self.max_resource).rungs(self.eta)
+
+    # ---- brackets: subclasses with several override these -----------------------------
+    def bracket_of(self, study: Study, record: TrialRecord) -> int:
+        """The bracket of a training-loop trial (one bracket unless overridden)."""
+        return 0
+
+    def first_rung(self, study: Study, bracket: int) -> int:
+        """The index of the lowest rung of ``bracket``."""
+        return 0
+
+    # ---- training-loop use -----------------------------------------------------------
+    def on_report(self, study: Study, trial: TrialRecord, step: int) -> Decision:
+        """Stop ``trial`` if it ranks outside the best ``1 / eta`` of a rung it just reached."""
+        if study.fidelity is not None:
+            return Decision.CONTINUE  # budgeted: the budget itself bounds the trial
+        rungs = self.rungs(study)
+        earlier = [s for s in trial.intermediate if s < step]
+        previous = max(earlier) if earlier else -math.inf
+        bracket = self.bracket_of(study, trial)
+        start = self.first_rung(study, bracket)
+        reached = [
+            k for k, b in enumerate(rungs) if k >= start and previous + 1e-9 < b <= step + 1e-9
+        ]
+        if not reached or reached[-1] == len(rungs) - 1 or study.is_guard(trial):
+            return Decision.CONTINUE
+        budget = rungs[reached[-1]]
+        mine = trial.intermediate[step]
+        peers = [
+            measured
+            for other in study.get_trials()
+            if other.number != trial.number and self.bracket_of(study, other) == bracket
+            for measured in [measured_at(other, budget)]
+            if measured is not None
+        ]
+        if len(peers) + 1 < self.eta:
+            return Decision.CONTINUE
+        keep = max(1, (len(peers) + 1) // self.eta)
+        mask = keep_best(study, [mine, *peers], keep)
+        return Decision.CONTINUE if mask[0] else Decision.STOP
+
+
+def rung_members(
+    trials: Sequence[TrialRecord], rungs: Sequence[float], bracket: int | None = None
+) -> list[list[TrialRecord]]:
+    """The placed trials (any state) at each rung, optionally of one bracket only."""
+    members: list[list[TrialRecord]] = [[] for _ in rungs]
+    for record in trials:
+        placement = record.placement
+        if placement is None or (bracket is not None and placement.bracket != bracket):
+            continue
+        index = rung_index(rungs, placement.budget)
+        if index is not None:
+            members[index].append(record)
+    return members
+
+
+def rung_index(rungs: Sequence[float], budget: float) -> int | None:
+    """The index of the rung at ``budget``, or None when no rung has that budget."""
+    for k, b in enumerate(rungs):
+        if math.isclose(b, budget, rel_tol=1e-9, abs_tol=1e-12):
+            return k
+    return None
