@@ -26,6 +26,11 @@ def test_a_version_1_database_still_loads(tmp_path) -> None:
     assert study.pareto_front()
     study.optimize(lambda t: {"accuracy": 0.5, "eo_diff": 0.5, "latency_p99_ms": 1.0}, n_trials=1)
     assert len(study.trials) == 6
+    with sqlite3.connect(db) as conn:  # migrated to the current schema in place
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(paretune_trials)")}
+        version = conn.execute("SELECT value FROM paretune_meta").fetchone()[0]
+    assert "placement" in columns and int(version) == SCHEMA_VERSION == 2
+    assert study.trials[0].placement is None and study.fidelity is None
 
 
 def test_a_newer_schema_is_refused_and_left_untouched(tmp_path) -> None:
