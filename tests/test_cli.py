@@ -96,3 +96,24 @@ def test_demo_runs_and_stores_the_study(runner: CliRunner, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "Pareto front" in result.output and "paretune show demo" in result.output
     assert len(pt.load_study(study_name="demo", storage=url).trials) == 12
+
+
+def test_fidelity_prints_the_calibration_of_each_rung(runner: CliRunner, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path}/mf.db"
+    study = pt.create_study(
+        study_name="mf",
+        objectives={"loss": "minimize"},
+        storage=url,
+        fidelity=pt.Fidelity("epochs", 1, 9),
+        scheduler=pt.schedulers.ASHAScheduler(bias_guard=0.5),
+        seed=0,
+    )
+    study.optimize(lambda t: {"loss": t.suggest_float("q", 0, 1) + 1 / t.budget}, n_trials=40)
+    result = runner.invoke(main, ["fidelity", "mf", "--storage", url])
+    assert result.exit_code == 0, result.output
+    assert "rung" in result.output and "+1.00/+1.00" in result.output
+    as_json = json.loads(runner.invoke(main, ["fidelity", "mf", "--json", "--storage", url]).output)
+    assert [r["budget"] for r in as_json["rungs"]] == [1, 3]
+    assert as_json["rungs"][0]["predictive"] is True
+    missing = runner.invoke(main, ["fidelity", "credit", "--storage", url])
+    assert missing.exit_code != 0 and "No study named 'credit'" in missing.output

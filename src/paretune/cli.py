@@ -1,4 +1,4 @@
-"""The ``paretune`` command line: list, show and export studies; run the demo."""
+"""The ``paretune`` command line: list, show, calibrate and export studies; run the demo."""
 
 from __future__ import annotations
 
@@ -123,6 +123,44 @@ def show(name: str, storage: str) -> None:
     ]
     click.echo(f"Pareto front ({len(front)} trials):")
     click.echo(_format_table(["trial", *metric_names, *params], rows))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--eta", default=3, show_default=True, help="The scheduler's reduction factor.")
+@click.option(
+    "--min-step",
+    type=float,
+    default=None,
+    help="Lowest rung in reported steps, for training-loop studies without a fidelity.",
+)
+@click.option("--max-step", type=float, default=None, help="Highest rung in reported steps.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_storage_option
+def fidelity(
+    name: str,
+    eta: int,
+    min_step: float | None,
+    max_step: float | None,
+    as_json: bool,
+    storage: str,
+) -> None:
+    """Show how well each cheap rung of a study predicts its full budget."""
+    import warnings
+
+    from paretune.exceptions import ParetuneError
+    from paretune.schedulers import ASHAScheduler
+    from paretune.study import load_study
+
+    try:
+        scheduler = ASHAScheduler(eta=eta, min_resource=min_step, max_resource=max_step)
+        study = load_study(study_name=name, storage=storage, scheduler=scheduler)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = study.fidelity_report(warn=False)
+    except (ParetuneError, ValueError) as exc:
+        _fail(str(exc))
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else str(report))
 
 
 @main.command()

@@ -33,6 +33,9 @@ def test_successive_halving_promotes_the_best_third_of_a_full_rung() -> None:
     xs = sorted(r.params["x"] for r in by_budget[1])
     assert sorted(r.params["x"] for r in by_budget[3]) == xs[:3]
     assert by_budget[9][0].params["x"] == xs[0]
+    frame = study.trials_dataframe()
+    assert frame["budget"].tolist() == [r.budget for r in study.trials]
+    assert frame["config"].nunique() == 9
     # the first nine all ran before any promotion: a synchronous rung
     assert [r.budget for r in study.trials[:9]] == [1] * 9
 
@@ -161,11 +164,16 @@ def test_create_trial_once_lets_exactly_one_caller_through(storage_url) -> None:
 
 
 @pytest.mark.parametrize("n_workers", [1, 4])
-def test_threads_share_a_budgeted_study_without_double_promotions(n_workers: int) -> None:
+@pytest.mark.parametrize(
+    "scheduler", [ASHAScheduler, SuccessiveHalvingScheduler, HyperbandScheduler]
+)
+def test_threads_share_a_budgeted_study_without_double_promotions(
+    n_workers: int, scheduler: type[pt.schedulers.BaseScheduler]
+) -> None:
     study = pt.create_study(
         objectives={"loss": "minimize"},
         fidelity=pt.Fidelity("epochs", 1, 9),
-        scheduler=ASHAScheduler(eta=3),
+        scheduler=scheduler(eta=3),  # type: ignore[call-arg]
         seed=0,
     )
     study.optimize(_quality_objective, n_trials=60, n_workers=n_workers)

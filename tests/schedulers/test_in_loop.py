@@ -153,3 +153,21 @@ def test_calibration_of_a_training_loop_study() -> None:
     report = study.fidelity_report(warn=False)
     assert [r.budget for r in report.rungs] == [1, 3]
     assert report.rungs[0].n_pairs >= 5 and report.rungs[0].predictive is True
+
+
+@pytest.mark.parametrize(
+    "scheduler",
+    [
+        ASHAScheduler(eta=3, min_resource=1, max_resource=9),
+        HyperbandScheduler(eta=3, min_resource=1, max_resource=9),
+        MedianStoppingScheduler(min_trials=3),
+    ],
+)
+def test_loop_schedulers_work_with_several_threads(scheduler: pt.schedulers.BaseScheduler) -> None:
+    study = pt.create_study(objectives={"loss": "minimize"}, scheduler=scheduler, seed=0)
+    study.optimize(
+        lambda t: {"loss": _epochs(t, t.suggest_float("q", 0, 1))["loss"]}, 30, n_workers=4
+    )
+    states = [r.state for r in study.trials]
+    assert len(states) == 30 and pt.TrialState.RUNNING not in states
+    assert pt.TrialState.STOPPED in states and pt.TrialState.COMPLETE in states

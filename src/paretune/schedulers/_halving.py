@@ -95,13 +95,8 @@ class HyperbandScheduler(SuccessiveHalvingScheduler):
     enough results), this is the BOHB-style default of every study with a fidelity.
 
     In the training loop, trial ``n`` joins bracket ``n mod R`` and is first judged at that
-    bracket's lowest rung, against the trials of its bracket.
-
-    Args:
-        eta: Reduction factor: each rung trains ``eta`` times longer and keeps ``1 / eta``.
-        min_resource: Lowest rung in reported steps (training-loop use without a fidelity).
-        max_resource: Highest rung in reported steps (training-loop use).
-        bias_guard: Fraction of new configurations sent up every rung unjudged.
+    bracket's lowest rung, against the trials of its bracket. Arguments as for
+    :class:`SuccessiveHalvingScheduler`.
     """
 
     def shape(self, n_rungs: int, bracket: int) -> tuple[int, list[int]]:

@@ -21,9 +21,12 @@ def trial_rows(records: Sequence[TrialRecord]) -> tuple[list[str], list[dict[str
     Returns:
         ``(columns, rows)``; params, metrics, constraint violations and user attributes are
         spread into ``params.<name>``, ``metrics.<name>``, ``constraints.<metric>`` and
-        ``user_attrs.<key>`` columns, missing values as None.
+        ``user_attrs.<key>`` columns, missing values as None. Multi-fidelity studies get
+        ``budget``, ``config`` and ``previous_trial`` columns after ``state``.
     """
     head = ["number", "state"]
+    if any(r.placement is not None for r in records):
+        head += ["budget", "config", "previous_trial"]
     groups: dict[str, list[str]] = {
         "params": [],
         "metrics": [],
@@ -52,6 +55,12 @@ def trial_rows(records: Sequence[TrialRecord]) -> tuple[list[str], list[dict[str
     rows = []
     for r in records:
         row: dict[str, Any] = {"number": r.number, "state": r.state.value}
+        if "budget" in head:
+            row.update(
+                budget=r.budget,
+                config=r.config,
+                previous_trial=None if r.placement is None else r.placement.previous_trial,
+            )
         for group, mapping in (
             ("params", r.params),
             ("metrics", r.metrics),

@@ -105,12 +105,7 @@ class Trial:
         An integer fidelity gives an int. None in studies without a fidelity.
         """
         placement = self._record.placement
-        if placement is None:
-            return None
-        fidelity = self._study.fidelity
-        if fidelity is not None and fidelity.integer:
-            return round(placement.budget)
-        return placement.budget
+        return None if placement is None else self._typed_budget(placement.budget)
 
     @property
     def previous_budget(self) -> float | None:
@@ -122,10 +117,11 @@ class Trial:
         placement = self._record.placement
         if placement is None or placement.previous_budget is None:
             return None
+        return self._typed_budget(placement.previous_budget)
+
+    def _typed_budget(self, budget: float) -> float:
         fidelity = self._study.fidelity
-        if fidelity is not None and fidelity.integer:
-            return round(placement.previous_budget)
-        return placement.previous_budget
+        return round(budget) if fidelity is not None and fidelity.integer else budget
 
     @property
     def previous_trial(self) -> TrialRecord | None:
