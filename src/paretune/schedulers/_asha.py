@@ -9,6 +9,7 @@ from paretune.schedulers._base import Job
 from paretune.schedulers._rungs import RungScheduler
 from paretune.schedulers._rungs import keep_best
 from paretune.schedulers._rungs import rung_members
+from paretune.trial import TrialState
 
 if TYPE_CHECKING:
     from paretune.study import Study
@@ -56,7 +57,7 @@ class ASHAScheduler(RungScheduler):
         members = rung_members(trials, rungs)
         for k in range(len(rungs) - 2, -1, -1):
             finished = [r for r in members[k] if r.state.is_finished]
-            complete = [r for r in finished if r.state.value == "complete"]
+            complete = [r for r in finished if r.state is TrialState.COMPLETE]
             promoted = {r.config for r in members[k + 1]}
             waiting = [r for r in complete if r.config not in promoted]
             if not waiting:

@@ -34,6 +34,7 @@ from paretune.pareto import hypervolume
 from paretune.pareto import is_pareto_efficient
 from paretune.samplers import BaseSampler
 from paretune.schedulers import BaseScheduler
+from paretune.schedulers import Job
 from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
 from paretune.storages._json import check_json_value
@@ -229,19 +230,18 @@ class Study:
     def _ask(self) -> Trial:
         now = time.time()
         env = current_environment()
-        placement = None
+        job = None
         if self.fidelity is not None:
-            promoted, placement = self._next_placed_trial(env, now)
-            if promoted is not None:
-                return Trial(self, promoted, {}, {})
+            planned = self._promote_or_plan(env, now)
+            if isinstance(planned, TrialRecord):  # a promotion: same parameters, no sampling
+                return Trial(self, planned, {}, {})
+            job = planned
         record = self._storage.start_trial(
             self._info.study_id, seed_for=self._trial_seed, environment=env, now=now
         )
-        if placement is not None:
+        if job is not None:
             guard = self._draws_guard(record.number)
-            placement = Placement(
-                placement.budget, record.number, bracket=placement.bracket, guard=guard
-            )
+            placement = Placement(job.budget, record.number, bracket=job.bracket, guard=guard)
             self._storage.set_trial_placement(record.trial_id, placement)
             record = dataclasses.replace(record, placement=placement)
         self.sampler.before_trial(self, record)
@@ -249,15 +249,13 @@ class Study:
         relative = self.sampler.sample_relative(self, record, space) if space else {}
         return Trial(self, record, relative, space)
 
-    def _next_placed_trial(
-        self, env: Mapping[str, Any], now: float
-    ) -> tuple[TrialRecord | None, Placement]:
-        """Ask the scheduler; create a promotion, or say where a new configuration goes."""
+    def _promote_or_plan(self, env: Mapping[str, Any], now: float) -> TrialRecord | Job:
+        """Ask the scheduler: create the promoted trial, or return the new configuration's job."""
         assert self.fidelity is not None and self.scheduler is not None
         for _ in range(_PROMOTION_ATTEMPTS):
             job = self.scheduler.next_job(self, self.get_trials())
             if job.promote is None:
-                return None, Placement(job.budget, -1, bracket=job.bracket)
+                return job
             parent = job.promote
             assert parent.placement is not None
             placement = Placement(
@@ -288,9 +286,8 @@ class Study:
                     parent.placement.budget,
                     parent.number,
                 )
-                return created, placement
-        lowest = self.scheduler.next_job(self, []).budget  # lost every race: start afresh
-        return None, Placement(lowest, -1)
+                return created
+        return self.scheduler.next_job(self, [])  # lost every race: a new configuration
 
     def _draws_guard(self, number: int) -> bool:
         rate = getattr(self.scheduler, "bias_guard", 0.0)
