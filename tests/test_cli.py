@@ -90,12 +90,27 @@ def test_delete(runner: CliRunner, url: str) -> None:
     assert "No studies" in runner.invoke(main, ["studies", "--storage", url]).output
 
 
-def test_demo_runs_and_stores_the_study(runner: CliRunner, tmp_path) -> None:
+def test_demo_tunes_adult_and_evaluates_the_front_on_test(runner: CliRunner, tmp_path) -> None:
+    pytest.importorskip("fairlearn")
     url = f"sqlite:///{tmp_path}/demo.db"
-    result = runner.invoke(main, ["demo", "--trials", "12", "--storage", url])
+    args = ["demo", "--trials", "20", "--max-rows", "3000", "--seconds", "120", "--storage", url]
+    result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert "Pareto front" in result.output and "paretune show demo" in result.output
-    assert len(pt.load_study(study_name="demo", storage=url).trials) == 12
+    out = result.output
+    assert "Pareto front on validation" in out and "held-out test split" in out
+    assert "paretune show demo-adult" in out and out.count("] trial") == 20
+    study = pt.load_study(study_name="demo-adult", storage=url)
+    assert len(study.trials) == 20
+    assert {t.budget for t in study.trials} == {1 / 9, 1 / 3, 1.0}
+    front = study.pareto_front()
+    assert front and all(t.budget == 1.0 and t.feasible for t in front)
+    assert all("evaluation" in t.user_attrs for t in front)  # per-group breakdown stored
+    tested = study.user_attrs["test_evaluation"]
+    assert sorted(row["trial"] for row in tested) == sorted(t.number for t in front)
+    assert all(0.6 < row["test"]["accuracy"] < 0.95 for row in tested)
+    again = runner.invoke(main, [*args[:2], "5", *args[3:]])
+    assert again.exit_code == 0, again.output
+    assert len(pt.load_study(study_name="demo-adult", storage=url).trials) == 25
 
 
 def test_fidelity_prints_the_calibration_of_each_rung(runner: CliRunner, tmp_path) -> None:

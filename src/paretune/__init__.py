@@ -9,7 +9,9 @@ Example:
     5
 """
 
+from paretune import datasets as datasets
 from paretune import distributions as distributions
+from paretune import evaluate as evaluate
 from paretune import exceptions as exceptions
 from paretune import pareto as pareto
 from paretune import samplers as samplers
@@ -40,8 +42,10 @@ __all__ = [
     "TrialStopped",
     "__version__",
     "create_study",
+    "datasets",
     "delete_study",
     "distributions",
+    "evaluate",
     "exceptions",
     "list_studies",
     "load_study",

@@ -231,20 +231,28 @@ def delete(name: str, yes: bool, storage: str) -> None:
 
 
 @main.command()
-@click.option("--trials", "n_trials", default=60, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--seconds", default=90.0, show_default=True, type=click.FloatRange(min=1.0),
+    help="Search time; the test-set step and printing follow.",
+)  # fmt: skip
+@click.option("--trials", "n_trials", default=None, type=click.IntRange(1),
+              help="Stop after this many trials (default: only --seconds).")  # fmt: skip
+@click.option("--max-rows", default=None, type=click.IntRange(100),
+              help="Use a stratified subsample of Adult, for a quick try.")  # fmt: skip
 @click.option("--seed", default=0, show_default=True, type=int)
 @_storage_option
-def demo(n_trials: int, seed: int, storage: str) -> None:
-    """Tune a small classifier for accuracy vs fairness under a latency limit (quick start)."""
+def demo(seconds: float, n_trials: int | None, max_rows: int | None, seed: int,
+         storage: str) -> None:  # fmt: skip
+    """Tune a fair, fast income classifier on Adult and evaluate its Pareto set on test."""
     from paretune.demo import DEMO_STUDY_NAME
     from paretune.demo import run_demo
     from paretune.exceptions import ParetuneError
 
     try:
-        run_demo(storage=storage, n_trials=n_trials, seed=seed, echo=click.echo)
-    except ParetuneError as exc:
+        run_demo(storage=storage, seconds=seconds, n_trials=n_trials, seed=seed,
+                 max_rows=max_rows, echo=click.echo)  # fmt: skip
+    except (ParetuneError, ImportError) as exc:
         _fail(str(exc))
-    click.echo("")
     click.echo(f"Inspect it again with: paretune show {DEMO_STUDY_NAME} --storage {storage}")
 
 

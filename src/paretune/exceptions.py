@@ -74,3 +74,17 @@ class FidelityWarning(UserWarning):
 
 class TrialStopped(ParetuneError):
     """Raise inside an objective to end the trial as *stopped* (e.g. after ``should_stop``)."""
+
+
+class TestSetAccessError(ParetuneError, RuntimeError):
+    """A data set's test split was requested while a search was running."""
+
+    __test__ = False  # not a pytest test class despite its name
+
+
+class EvaluationInputError(ParetuneError, ValueError):
+    """Data or a model handed to :mod:`paretune.evaluate` cannot give the asked metrics."""
+
+
+class SmallGroupWarning(UserWarning):
+    """A sensitive group has too few rows for its fairness figures to be trusted."""

@@ -338,6 +338,8 @@ class Study:
             trial: The trial from :meth:`ask`, or its number.
             metrics: Metric name -> value, with every objective and constrained metric.
                 A bare number works for a single-objective study without constraints.
+                A :class:`paretune.evaluate.Evaluation` also stores its per-group
+                breakdown as the trial's user attribute ``"evaluation"``.
             state: ``"complete"`` (default when metrics are given), ``"stopped"`` or
                 ``"failed"``.
             fail_reason: Why a trial failed or stopped.
@@ -363,6 +365,9 @@ class Study:
             raise ValueError(f"A trial can only be told as finished, not {parsed.value!r}.")
         clean: dict[str, float] = {}
         violations: dict[str, float] = {}
+        breakdown = getattr(metrics, "breakdown", None)
+        if callable(breakdown):  # a paretune.evaluate.Evaluation: keep its per-group detail
+            self._storage.set_trial_user_attr(trial_id, "evaluation", breakdown())
         if parsed is TrialState.COMPLETE:
             outcome = evaluate_outcome(metrics, self.objectives, self.constraints)
             if outcome.problem is not None:
@@ -631,9 +636,11 @@ class Study:
             ValueError: On a non-positive ``n_trials``, ``timeout``, ``n_workers`` or
                 ``max_cost``.
         """
+        from paretune.datasets._dataset import search_in_progress
         from paretune.study._optimize import run_optimize
 
-        run_optimize(self, objective, n_trials, timeout, catch, callbacks, n_workers, max_cost)
+        with search_in_progress():
+            run_optimize(self, objective, n_trials, timeout, catch, callbacks, n_workers, max_cost)
 
     def stop(self) -> None:
         """Ask a running :meth:`optimize` to start no further trial (e.g. from a callback)."""

@@ -1,0 +1,118 @@
+"""Evaluation-layer benchmark: overhead against training time, latency stability, and
+paretune's fairness figures against calling fairlearn's functions directly.
+
+For each model family of ``paretune demo`` (its parameters at a middle setting), trained on
+all of Adult's training split (encoded once, as the demo does):
+
+* training seconds;
+* the demo's evaluation (accuracy, equalized-odds difference, p99 latency with the demo's
+  protocol) and a full evaluation (every default metric, four fairness figures with the
+  per-group table, robustness to noise at two strengths, default latency protocol), in
+  seconds and as a share of training time;
+* the same fairness figures from fairlearn's own functions (one call each), as a time
+  ratio to paretune's (which shares one MetricFrame between figures);
+* p99 single-row latency measured ``--repeats`` times: its spread (max - min over the
+  median) beside the noise the protocol reports.
+
+    python benchmarks/evaluation.py [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+
+import paretune as pt
+from paretune.demo import _LATENCY
+from paretune.demo import METRICS
+from paretune.demo import _Encoded
+from paretune.demo import _fit
+
+FAMILIES = {
+    "hgb": {"model": "hgb", "learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 31,
+            "l2": 1e-3, "threshold": 0.5},
+    "logreg": {"model": "logreg", "C": 1.0, "threshold": 0.5},
+    "mlp": {"model": "mlp", "hidden": 32, "alpha": 1e-3, "lr": 3e-3, "epochs": 12,
+            "threshold": 0.5},
+}  # fmt: skip
+FAIRNESS = ["demographic_parity_difference", "equalized_odds_difference",
+            "equal_opportunity_difference", "worst_group_accuracy"]  # fmt: skip
+
+
+def _timed(call: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    out = call()
+    return time.perf_counter() - start, out
+
+
+def _fairlearn_direct(y: np.ndarray, pred: np.ndarray, sex: np.ndarray) -> dict[str, float]:
+    from fairlearn import metrics as fm
+    from sklearn.metrics import accuracy_score
+
+    return {
+        "demographic_parity_difference": fm.demographic_parity_difference(
+            y, pred, sensitive_features=sex
+        ),
+        "equalized_odds_difference": fm.equalized_odds_difference(y, pred, sensitive_features=sex),
+        "equal_opportunity_difference": fm.equal_opportunity_difference(
+            y, pred, sensitive_features=sex
+        ),
+        "worst_group_accuracy": fm.MetricFrame(
+            metrics=accuracy_score, y_true=y, y_pred=pred, sensitive_features=sex
+        ).group_min(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    data = _Encoded(pt.datasets.load_adult(), seed=0)
+    val = data.data.validation
+    sex = val.sensitive["sex"].to_numpy()
+    print(f"Adult: {len(data.y_train)} training rows, {len(val)} validation rows\n")
+    print(f"{'model':<7} {'train s':>8} {'demo eval s':>12} {'share':>7} {'full eval s':>12} "
+          f"{'share':>7} {'fairlearn/pt':>13} {'p99 ms':>7} {'spread':>7} {'noise':>7} "
+          f"{'p50 spread':>10}")  # fmt: skip
+    for family, params in FAMILIES.items():
+        train_s, model = _timed(lambda p=params: _fit(data, p, 1.0, 0))
+        demo_s, _ = _timed(lambda m=model: pt.evaluate.classifier(
+            m, data.x_val, val.y, sensitive_features=val.sensitive, metrics=list(METRICS),
+            latency=_LATENCY, full_group_table=False))  # fmt: skip
+        full_s, _ = _timed(lambda m=model: pt.evaluate.classifier(
+            m, data.x_val, val.y, sensitive_features=val.sensitive,
+            robustness=pt.evaluate.Robustness(noise=(0.1, 0.3), missing=()),
+            metrics=[*pt.evaluate.DEFAULT_CLASSIFIER_METRICS, *FAIRNESS, "model_size_bytes",
+                     "throughput_rows_per_s"]))  # fmt: skip
+        pred = model.predict(data.x_val)
+        ours_s, ours = _timed(lambda m=model: pt.evaluate.classifier(
+            m, data.x_val, val.y, sensitive_features=val.sensitive, metrics=FAIRNESS))  # fmt: skip
+        direct_s, direct = _timed(lambda p=pred: _fairlearn_direct(val.y, p, sex))
+        assert all(abs(ours[k] - direct[k]) < 1e-12 for k in FAIRNESS), (ours, direct)
+        p50s, p99s, noises = [], [], []
+        for _ in range(args.repeats):
+            report = pt.evaluate.measure_latency(
+                model, data.x_val, _LATENCY, only=["latency_p99_ms"]
+            )
+            p50s.append(report["latency_p50_ms"])
+            p99s.append(report["latency_p99_ms"])
+            noises.append(report["latency_p99_noise"])
+        median = float(np.median(p99s))
+        spread = (max(p99s) - min(p99s)) / median
+        spread50 = (max(p50s) - min(p50s)) / float(np.median(p50s))
+        print(f"{family:<7} {train_s:>8.2f} {demo_s:>12.3f} {demo_s / train_s:>7.1%} "
+              f"{full_s:>12.3f} {full_s / train_s:>7.1%} {direct_s / ours_s:>12.2f}x "
+              f"{median:>7.3f} {spread:>7.1%} {np.median(noises):>7.1%} "
+              f"{spread50:>10.1%}")  # fmt: skip
+    print("\nshare: evaluation seconds / training seconds; spread: (max - min) / median of the "
+          f"p99 (p50) over {args.repeats} measurements with the demo's protocol; noise: the "
+          "protocol's own p99 figure (median).")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

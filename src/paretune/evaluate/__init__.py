@@ -1,0 +1,57 @@
+"""The evaluation layer: fairness, robustness, latency and calibration of a fitted model.
+
+One call turns a fitted model and validation data into a flat metrics dict that goes
+straight into ``trial.report`` or ``study.tell``; fairness figures are fairlearn's own.
+scikit-learn and fairlearn load on first use (``pip install 'paretune[eval]'``).
+
+Example:
+    >>> import numpy as np, paretune as pt
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(300, 2)); y = (X[:, 0] > 0).astype(int)
+    >>> m = pt.evaluate.classifier(LogisticRegression().fit(X, y), X, y, metrics=["accuracy"])
+    >>> m["accuracy"] > 0.9
+    True
+"""
+
+from paretune.evaluate._calibration import brier_score as brier_score
+from paretune.evaluate._calibration import expected_calibration_error as expected_calibration_error
+from paretune.evaluate._evaluators import DEFAULT_CLASSIFIER_METRICS as DEFAULT_CLASSIFIER_METRICS
+from paretune.evaluate._evaluators import DEFAULT_REGRESSOR_METRICS as DEFAULT_REGRESSOR_METRICS
+from paretune.evaluate._evaluators import classifier as classifier
+from paretune.evaluate._evaluators import regressor as regressor
+from paretune.evaluate._fairness import CLASSIFIER_FAIRNESS as CLASSIFIER_FAIRNESS
+from paretune.evaluate._fairness import REGRESSOR_FAIRNESS as REGRESSOR_FAIRNESS
+from paretune.evaluate._intervals import repeat as repeat
+from paretune.evaluate._latency import LATENCY_METRICS as LATENCY_METRICS
+from paretune.evaluate._latency import LatencyProtocol as LatencyProtocol
+from paretune.evaluate._latency import measure_latency as measure_latency
+from paretune.evaluate._result import Evaluation as Evaluation
+from paretune.evaluate._robustness import Robustness as Robustness
+from paretune.evaluate._robustness import perturbations as perturbations
+from paretune.evaluate._test_front import TEST_EVALUATION_KEY as TEST_EVALUATION_KEY
+from paretune.evaluate._test_front import TestReport as TestReport
+from paretune.evaluate._test_front import TestResult as TestResult
+from paretune.evaluate._test_front import test_front as test_front
+
+__all__ = [
+    "CLASSIFIER_FAIRNESS",
+    "DEFAULT_CLASSIFIER_METRICS",
+    "DEFAULT_REGRESSOR_METRICS",
+    "LATENCY_METRICS",
+    "REGRESSOR_FAIRNESS",
+    "TEST_EVALUATION_KEY",
+    "Evaluation",
+    "LatencyProtocol",
+    "Robustness",
+    "TestReport",
+    "TestResult",
+    "brier_score",
+    "classifier",
+    "expected_calibration_error",
+    "measure_latency",
+    "perturbations",
+    "regressor",
+    "repeat",
+    "test_front",
+]

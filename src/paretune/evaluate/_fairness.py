@@ -1,0 +1,195 @@
+"""Fairness figures from fairlearn's own metrics and ``MetricFrame``.
+
+Nothing here re-derives a disparity by hand: each figure is the fairlearn function of the
+same name, so numbers match what a user gets from fairlearn directly. With several
+sensitive features the headline figures use their intersection (fairlearn's behaviour for a
+multi-column ``sensitive_features``), and each single feature is reported too, under
+``"<metric>[<feature>]"``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Any
+
+import numpy as np
+
+from paretune.exceptions import SmallGroupWarning
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+CLASSIFIER_FAIRNESS = (
+    "demographic_parity_difference",
+    "demographic_parity_ratio",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+    "equal_opportunity_difference",
+    "equal_opportunity_ratio",
+    "accuracy_difference",
+    "worst_group_accuracy",
+)
+"""Fairness metric names :func:`paretune.evaluate.classifier` understands."""
+
+REGRESSOR_FAIRNESS = ("mae_difference", "worst_group_mae")
+"""Fairness metric names :func:`paretune.evaluate.regressor` understands."""
+
+
+def _views(sensitive: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Feature name -> its column(s); the intersection as ``"a & b"`` when several."""
+    views = {c: sensitive[[c]] for c in sensitive.columns}
+    if sensitive.shape[1] > 1:
+        views[" & ".join(sensitive.columns)] = sensitive
+    return views
+
+
+_RATES = ("accuracy", "selection_rate", "true_positive_rate", "false_positive_rate")
+
+_NEEDS = {
+    "demographic_parity_difference": ("selection_rate",),
+    "demographic_parity_ratio": ("selection_rate",),
+    "equalized_odds_difference": ("true_positive_rate", "false_positive_rate"),
+    "equalized_odds_ratio": ("true_positive_rate", "false_positive_rate"),
+    "equal_opportunity_difference": ("true_positive_rate",),
+    "equal_opportunity_ratio": ("true_positive_rate",),
+    "accuracy_difference": ("accuracy",),
+    "worst_group_accuracy": ("accuracy",),
+}
+
+
+def _derive(name: str, frame: Any) -> float:
+    """One headline figure from a MetricFrame of group rates, as fairlearn defines it."""
+    rates = [r for r in _RATES if r in frame.by_group.columns]
+    diff, ratio = frame.difference()[rates], frame.ratio()[rates]
+    if name == "worst_group_accuracy":
+        return float(frame.group_min()["accuracy"])
+    return float(
+        {
+            "demographic_parity_difference": lambda: diff["selection_rate"],
+            "demographic_parity_ratio": lambda: ratio["selection_rate"],
+            "equalized_odds_difference": lambda: max(
+                diff["true_positive_rate"], diff["false_positive_rate"]
+            ),
+            "equalized_odds_ratio": lambda: min(
+                ratio["true_positive_rate"], ratio["false_positive_rate"]
+            ),
+            "equal_opportunity_difference": lambda: diff["true_positive_rate"],
+            "equal_opportunity_ratio": lambda: ratio["true_positive_rate"],
+            "accuracy_difference": lambda: diff["accuracy"],
+        }[name]()
+    )
+
+
+def classifier_fairness(
+    y: np.ndarray,
+    pred: np.ndarray,
+    sensitive: pd.DataFrame,
+    names: Sequence[str],
+    *,
+    full_table: bool = True,
+    min_group_size: int = 30,
+) -> tuple[dict[str, float], dict[str, dict[str, dict[str, float]]]]:
+    """Fairness figures and the per-group table of 0/1 predictions against 0/1 labels.
+
+    One fairlearn ``MetricFrame`` of group rates (accuracy, selection rate, TPR, FPR) per
+    sensitive view gives every figure: e.g. the equalized-odds difference is the larger of
+    the TPR and FPR differences between groups, exactly as fairlearn's own
+    ``equalized_odds_difference`` computes it. fairlearn costs tens of milliseconds per
+    rate on a few thousand rows, so ``full_table=False`` computes only the rates the
+    figures need.
+
+    Returns:
+        ``(figures, by_group)``; ``by_group`` maps each feature (and the intersection
+        ``"a & b"``) to group -> ``count`` and the rates computed.
+    """
+    from fairlearn import metrics as fm
+    from fairlearn.metrics import MetricFrame
+    from sklearn.metrics import accuracy_score
+
+    wanted = set(_RATES) if full_table else {r for n in names for r in _NEEDS[n]}
+    functions = {
+        "count": fm.count,
+        "accuracy": accuracy_score,
+        "selection_rate": fm.selection_rate,
+        "true_positive_rate": fm.true_positive_rate,
+        "false_positive_rate": fm.false_positive_rate,
+    }
+    rates = {k: f for k, f in functions.items() if k == "count" or k in wanted}
+    figures: dict[str, float] = {}
+    groups: dict[str, dict[str, dict[str, float]]] = {}
+    headline = " & ".join(sensitive.columns)
+    for key, columns in _views(sensitive).items():
+        frame = MetricFrame(
+            metrics=rates, y_true=y, y_pred=pred, sensitive_features=_as_fairlearn(columns)
+        )
+        suffix = "" if key == headline else f"[{key}]"
+        for name in names:
+            figures[name + suffix] = _derive(name, frame)
+        groups[key] = _table(frame)
+    _warn_small(groups, min_group_size)
+    return figures, groups
+
+
+def _table(frame: Any) -> dict[str, dict[str, float]]:
+    table: dict[str, dict[str, float]] = {}
+    for group, row in frame.by_group.iterrows():
+        label = " & ".join(map(str, group)) if isinstance(group, tuple) else str(group)
+        table[label] = {m: float(row[m]) for m in frame.by_group.columns}
+    return table
+
+
+def _warn_small(groups: dict[str, dict[str, dict[str, float]]], min_group_size: int) -> None:
+    small = [
+        f"{key}={label} ({int(row['count'])} rows)"
+        for key, table in groups.items()
+        for label, row in table.items()
+        if row["count"] < min_group_size
+    ]
+    if small:
+        warnings.warn(
+            f"Fairness figures rest on small groups: {', '.join(small)}; fewer than "
+            f"{min_group_size} rows give noisy disparities. Merge groups, evaluate on more "
+            "rows, or lower min_group_size to silence this.",
+            SmallGroupWarning,
+            stacklevel=4,
+        )
+
+
+def regressor_fairness(
+    y: np.ndarray,
+    pred: np.ndarray,
+    sensitive: pd.DataFrame,
+    names: Sequence[str],
+    *,
+    min_group_size: int = 30,
+) -> tuple[dict[str, float], dict[str, dict[str, dict[str, float]]]]:
+    """A regressor's fairness figures (MAE gap and worst group) and per-group MAE."""
+    from fairlearn import metrics as fm
+    from fairlearn.metrics import MetricFrame
+    from sklearn.metrics import mean_absolute_error
+
+    figures: dict[str, float] = {}
+    groups: dict[str, dict[str, dict[str, float]]] = {}
+    headline = " & ".join(sensitive.columns)
+    for key, columns in _views(sensitive).items():
+        frame = MetricFrame(
+            metrics={"count": fm.count, "mae": mean_absolute_error},
+            y_true=y,
+            y_pred=pred,
+            sensitive_features=_as_fairlearn(columns),
+        )
+        suffix = "" if key == headline else f"[{key}]"
+        for name in names:
+            gap = name == "mae_difference"
+            value = frame.difference()["mae"] if gap else frame.group_max()["mae"]
+            figures[name + suffix] = float(value)
+        groups[key] = _table(frame)
+    _warn_small(groups, min_group_size)
+    return figures, groups
+
+
+def _as_fairlearn(columns: pd.DataFrame) -> Any:
+    return columns.iloc[:, 0].to_numpy() if columns.shape[1] == 1 else columns

@@ -1,0 +1,114 @@
+"""Input checks shared by the evaluators: lengths, labels, groups, model outputs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from typing import Any
+
+import numpy as np
+
+from paretune.exceptions import EvaluationInputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def n_rows(X: Any) -> int:
+    """Number of rows of a feature table (array, DataFrame or list)."""
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None else len(X)
+
+
+def labels(y: Any, n: int, *, what: str = "y") -> np.ndarray:
+    """``y`` as a 1-D array of ``n`` values, or an error naming the mismatch."""
+    values = np.asarray(y)
+    if values.ndim != 1:
+        raise EvaluationInputError(f"{what} must be one-dimensional, but has shape {values.shape}.")
+    if len(values) != n:
+        raise EvaluationInputError(
+            f"{what} has {len(values)} rows but X has {n}; pass labels aligned with X."
+        )
+    return values
+
+
+def sensitive_frame(sensitive_features: Any, n: int) -> pd.DataFrame | None:
+    """Sensitive features as a DataFrame of strings with ``n`` rows, one column each.
+
+    Accepts a Series, DataFrame, 1-D/2-D array, or a dict name -> values. Each column must
+    hold at least two groups.
+    """
+    import pandas as pd
+
+    if sensitive_features is None:
+        return None
+    if isinstance(sensitive_features, pd.DataFrame):
+        frame = sensitive_features.reset_index(drop=True)
+    elif isinstance(sensitive_features, pd.Series):
+        frame = sensitive_features.reset_index(drop=True).to_frame(
+            sensitive_features.name if sensitive_features.name is not None else "sensitive"
+        )
+    elif isinstance(sensitive_features, dict):
+        frame = pd.DataFrame({k: np.asarray(v) for k, v in sensitive_features.items()})
+    else:
+        arr = np.asarray(sensitive_features)
+        if arr.ndim == 1:
+            frame = pd.DataFrame({"sensitive": arr})
+        elif arr.ndim == 2:
+            frame = pd.DataFrame(arr, columns=[f"sensitive_{i}" for i in range(arr.shape[1])])
+        else:
+            raise EvaluationInputError(
+                f"sensitive_features must be 1-D or 2-D, but has shape {arr.shape}."
+            )
+    if len(frame) != n:
+        raise EvaluationInputError(
+            f"sensitive_features has {len(frame)} rows but X has {n}; pass one value per row."
+        )
+    frame = frame.astype(str)
+    frame.columns = [str(c) for c in frame.columns]
+    for column in frame.columns:
+        groups = frame[column].nunique()
+        if groups < 2:
+            raise EvaluationInputError(
+                f"Sensitive feature {column!r} has a single group "
+                f"({frame[column].iloc[0]!r}) in these rows, so no disparity can be measured; "
+                "evaluate on rows that contain at least two groups."
+            )
+    return frame
+
+
+def positive_label(y: np.ndarray) -> Any:
+    """The label treated as positive: 1 for 0/1 labels, else the larger of two labels."""
+    classes = np.unique(y)
+    if len(classes) > 2:
+        raise EvaluationInputError(
+            f"Fairness and threshold metrics need a binary label, but y has {len(classes)} "
+            "classes; evaluate one class against the rest."
+        )
+    return classes[-1]
+
+
+def scores(model: Any, X: Any, *, needed_by: str) -> np.ndarray:
+    """Positive-class probabilities from ``predict_proba``, or an error naming the metric."""
+    if not hasattr(model, "predict_proba"):
+        raise EvaluationInputError(
+            f"Metric {needed_by!r} needs predicted probabilities, but "
+            f"{type(model).__name__} has no predict_proba. Wrap the model in "
+            "sklearn.calibration.CalibratedClassifierCV or drop the metric."
+        )
+    proba = np.asarray(model.predict_proba(X), dtype=float)
+    if proba.ndim != 2 or proba.shape[1] < 2:
+        raise EvaluationInputError(
+            f"predict_proba returned shape {proba.shape}; expected (n_rows, n_classes)."
+        )
+    finite(proba, "predict_proba")
+    return proba[:, -1] if proba.shape[1] == 2 else proba
+
+
+def finite(values: np.ndarray, what: str) -> None:
+    """Raise when model outputs hold NaN or infinity."""
+    if values.dtype.kind in "fc" and not np.all(np.isfinite(values)):
+        bad = int(np.sum(~np.isfinite(values)))
+        raise EvaluationInputError(
+            f"{what} returned {bad} NaN or infinite value(s); check the model's inputs "
+            "(missing values the model cannot handle?) and its training."
+        )

@@ -1,0 +1,170 @@
+"""Prediction latency, throughput, model size and peak memory, with a fixed protocol.
+
+Protocol (:class:`LatencyProtocol`):
+
+1. ``warmup`` untimed calls, single-row and batch, so lazy initialisation and caches are
+   not timed.
+2. Single-row latency: ``predict`` on one row at a time, cycling through up to
+   ``single_repeats`` distinct rows sliced beforehand (slicing is not timed), each call
+   timed with ``time.perf_counter_ns``; stops early after ``max_seconds``.
+3. Batch latency: ``predict`` on the first ``batch_size`` rows, ``batch_repeats`` times.
+4. Percentiles p50/p95/p99 of each set of timings (numpy's linear interpolation);
+   throughput is ``batch_size`` over the median batch time.
+5. Noise: the half-width of a 95% bootstrap interval of the single-row p99, relative to
+   the p99 (``latency_p99_noise``; 0.1 means +-10%). Compare trials' p99s only beyond it.
+6. Size: bytes of the pickled model (protocol 5), a proxy for what serving loads. Peak
+   memory (optional): ``tracemalloc`` peak during one batch prediction, which sees
+   Python and numpy allocations but not those of native libraries that bypass Python.
+"""
+
+from __future__ import annotations
+
+import gc
+import pickle
+import time
+import tracemalloc
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+LATENCY_METRICS = (
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "latency_p99_ms",
+    "latency_p99_noise",
+    "batch_latency_p50_ms",
+    "batch_latency_p95_ms",
+    "batch_latency_p99_ms",
+    "throughput_rows_per_s",
+    "model_size_bytes",
+    "peak_memory_mb",
+)
+"""Names of the figures :func:`measure_latency` returns."""
+
+
+@dataclass(frozen=True)
+class LatencyProtocol:
+    """How latency is measured (see the module docstring for the steps).
+
+    Attributes:
+        warmup: Untimed calls before timing.
+        single_repeats: Timed single-row calls (p99 needs at least 100 to mean anything).
+        batch_size: Rows per batch call (capped at the rows given).
+        batch_repeats: Timed batch calls.
+        max_seconds: Time cap for each of the single-row and batch parts.
+        measure_memory: Also measure peak memory of one batch prediction.
+        seed: Seed of the bootstrap behind the noise figure.
+    """
+
+    warmup: int = 3
+    single_repeats: int = 200
+    batch_size: int = 1000
+    batch_repeats: int = 10
+    max_seconds: float = 1.0
+    measure_memory: bool = False
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.single_repeats < 2 or self.batch_repeats < 1 or self.batch_size < 1:
+            raise ValueError(
+                "single_repeats must be >= 2 and batch_repeats, batch_size >= 1, but got "
+                f"({self.single_repeats}, {self.batch_repeats}, {self.batch_size})."
+            )
+        if self.warmup < 0 or self.max_seconds <= 0:
+            raise ValueError(
+                f"warmup must be >= 0 and max_seconds > 0, got ({self.warmup}, {self.max_seconds})."
+            )
+
+
+def _rows(X: Any, start: int, stop: int) -> Any:
+    return X.iloc[start:stop] if hasattr(X, "iloc") else X[start:stop]
+
+
+def _timed(call: Any, inputs: list[Any], max_seconds: float) -> np.ndarray:
+    timings = []
+    deadline = time.perf_counter() + max_seconds
+    collecting = gc.isenabled()
+    gc.disable()  # a collection pause would land in one call's timing at random
+    try:
+        for i, x in enumerate(inputs):
+            start = time.perf_counter_ns()
+            call(x)
+            timings.append((time.perf_counter_ns() - start) / 1e6)
+            if i >= 1 and time.perf_counter() > deadline:
+                break
+    finally:
+        if collecting:
+            gc.enable()
+    return np.asarray(timings)
+
+
+def measure_latency(
+    model: Any,
+    X: Any,
+    protocol: LatencyProtocol | None = None,
+    *,
+    only: Collection[str] | None = None,
+) -> dict[str, float]:
+    """Time ``model.predict`` on rows of ``X`` and measure its size.
+
+    Args:
+        model: A fitted model with ``predict`` (a whole pipeline, to time what serving runs).
+        X: Rows to predict (array or DataFrame), at least one.
+        protocol: The measurement protocol; the default is :class:`LatencyProtocol()`.
+        only: Names from :data:`LATENCY_METRICS` that are needed; the parts of the protocol
+            nobody asked for (batch timing, size) are skipped. None measures everything.
+
+    Returns:
+        The names in :data:`LATENCY_METRICS` that were measured (``peak_memory_mb`` only
+        when the protocol asks for it).
+    """
+    protocol = protocol or LatencyProtocol()
+    n = len(X)
+    if n < 1:
+        raise ValueError("measure_latency needs at least one row.")
+    wanted = set(LATENCY_METRICS if only is None else only)
+    single_part = any(k.startswith("latency_") for k in wanted)
+    batch_part = any(k.startswith(("batch_", "throughput")) for k in wanted)
+    batch = _rows(X, 0, min(protocol.batch_size, n))
+    out: dict[str, float] = {}
+    if single_part:
+        singles = [_rows(X, i % n, i % n + 1) for i in range(protocol.single_repeats)]
+        for i in range(protocol.warmup):
+            model.predict(singles[i % len(singles)])
+        single = _timed(model.predict, singles, protocol.max_seconds)
+        p50, p95, p99 = np.percentile(single, [50, 95, 99])
+        rng = np.random.default_rng(protocol.seed)
+        resampled = [np.percentile(rng.choice(single, size=len(single)), 99) for _ in range(200)]
+        low, high = np.percentile(resampled, [2.5, 97.5])
+        out |= {
+            "latency_p50_ms": float(p50),
+            "latency_p95_ms": float(p95),
+            "latency_p99_ms": float(p99),
+            "latency_p99_noise": float((high - low) / 2 / p99) if p99 > 0 else 0.0,
+        }
+    if batch_part:
+        for _ in range(protocol.warmup):
+            model.predict(batch)
+        batched = _timed(model.predict, [batch] * protocol.batch_repeats, protocol.max_seconds)
+        b50, b95, b99 = np.percentile(batched, [50, 95, 99])
+        out |= {
+            "batch_latency_p50_ms": float(b50),
+            "batch_latency_p95_ms": float(b95),
+            "batch_latency_p99_ms": float(b99),
+            "throughput_rows_per_s": float(len(batch) / (b50 / 1000.0))
+            if b50 > 0
+            else float("inf"),
+        }
+    if "model_size_bytes" in wanted:
+        out["model_size_bytes"] = float(len(pickle.dumps(model, protocol=5)))
+    if protocol.measure_memory:
+        tracemalloc.start()
+        try:
+            model.predict(batch)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        out["peak_memory_mb"] = peak / 2**20
+    return out
