@@ -26,15 +26,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+# One core per worker process: set before numpy loads its BLAS, which reads these once.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core per worker process
 
-from paretune.pareto import hypervolume
-from problems import PROBLEMS
-from problems import Problem
-from problems import feasible_front_hypervolume
+from paretune.pareto import hypervolume  # noqa: E402
+from problems import PROBLEMS  # noqa: E402
+from problems import Problem  # noqa: E402
+from problems import feasible_front_hypervolume  # noqa: E402
 
 CHECKPOINTS = (50, 100, 200)
 PARETUNE = {

@@ -111,6 +111,40 @@ def test_latency_report(credit: Any, fitted: Any) -> None:
     assert set(m) == {"latency_p99_ms", "model_size_bytes", "peak_memory_mb"}
 
 
+class _ThreadRecorder:
+    """A model whose predict records how many BLAS threads numpy may use at that moment."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def predict(self, X: Any) -> np.ndarray:
+        from threadpoolctl import threadpool_info
+
+        self.seen |= {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+        return np.zeros(len(X))
+
+
+def test_latency_is_timed_with_the_protocols_thread_limit() -> None:
+    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_limits
+
+    X = np.zeros((20, 3))
+    quick = {"single_repeats": 5, "batch_repeats": 1, "warmup": 1}
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+        limited, untouched = _ThreadRecorder(), _ThreadRecorder()
+        pt.evaluate.measure_latency(limited, X, pt.evaluate.LatencyProtocol(**quick))
+        pt.evaluate.measure_latency(
+            untouched, X, pt.evaluate.LatencyProtocol(**quick, threads=None)
+        )
+        after = {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+    assert limited.seen == {1}
+    assert untouched.seen == before
+    assert after == before  # the limit is lifted after timing
+    with pytest.raises(ValueError, match="threads must be >= 1"):
+        pt.evaluate.LatencyProtocol(threads=0)
+
+
 def test_regressor_metrics_and_fairness(credit: Any) -> None:
     from fairlearn.metrics import MetricFrame
     from sklearn.linear_model import Ridge
