@@ -102,6 +102,20 @@ def test_by_group_table_counts_and_rates(credit: Any, fitted: Any) -> None:
     assert table["female"]["selection_rate"] == pytest.approx(pred[female].mean())
 
 
+def test_intersection_table_counts_every_pair_of_groups(credit: Any, fitted: Any) -> None:
+    val = credit.validation
+    m = pt.evaluate.classifier(
+        fitted, val.X, val.y, sensitive_features=val.sensitive, metrics=["accuracy"],
+        min_group_size=1,
+    )  # fmt: skip
+    key = " & ".join(val.sensitive.columns)
+    expected = val.sensitive.astype(str).agg(" & ".join, axis=1).value_counts().to_dict()
+    assert {g: row["count"] for g, row in m.by_group[key].items()} == expected
+    for column in val.sensitive.columns:
+        alone = val.sensitive[column].astype(str).value_counts().to_dict()
+        assert {g: row["count"] for g, row in m.by_group[column].items()} == alone
+
+
 def test_small_groups_warn_and_name_the_group(credit: Any, fitted: Any) -> None:
     val = credit.validation
     with pytest.warns(pt.exceptions.SmallGroupWarning, match=r"Housing15=\w+ \(\d+ rows\)"):

@@ -111,13 +111,12 @@ def classifier_fairness(
 
     wanted = set(_RATES) if full_table else {r for n in names for r in _NEEDS[n]}
     functions = {
-        "count": fm.count,
         "accuracy": accuracy_score,
         "selection_rate": fm.selection_rate,
         "true_positive_rate": fm.true_positive_rate,
         "false_positive_rate": fm.false_positive_rate,
     }
-    rates = {k: f for k, f in functions.items() if k == "count" or k in wanted}
+    rates = {k: f for k, f in functions.items() if k in wanted}
     figures: dict[str, float] = {}
     groups: dict[str, dict[str, dict[str, float]]] = {}
     headline = " & ".join(sensitive.columns)
@@ -128,16 +127,27 @@ def classifier_fairness(
         suffix = "" if key == headline else f"[{key}]"
         for name in names:
             figures[name + suffix] = _derive(name, frame)
-        groups[key] = _table(frame)
+        groups[key] = _table(frame, columns)
     _warn_small(groups, min_group_size)
     return figures, groups
 
 
-def _table(frame: Any) -> dict[str, dict[str, float]]:
+def _label(group: Any) -> str:
+    return " & ".join(map(str, group)) if isinstance(group, tuple) else str(group)
+
+
+def _table(frame: Any, columns: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Group -> its row count and rates. Counts come from pandas, not from a MetricFrame
+    metric: fairlearn's cost grows with each metric it holds, and a count is no disparity."""
+    sizes = columns.groupby(list(columns.columns), observed=True).size()
+    counts = {_label(group): float(size) for group, size in sizes.items()}
     table: dict[str, dict[str, float]] = {}
     for group, row in frame.by_group.iterrows():
-        label = " & ".join(map(str, group)) if isinstance(group, tuple) else str(group)
-        table[label] = {m: float(row[m]) for m in frame.by_group.columns}
+        label = _label(group)
+        table[label] = {
+            "count": counts[label],
+            **{m: float(row[m]) for m in frame.by_group.columns},
+        }
     return table
 
 
@@ -167,7 +177,6 @@ def regressor_fairness(
     min_group_size: int = 30,
 ) -> tuple[dict[str, float], dict[str, dict[str, dict[str, float]]]]:
     """A regressor's fairness figures (MAE gap and worst group) and per-group MAE."""
-    from fairlearn import metrics as fm
     from fairlearn.metrics import MetricFrame
     from sklearn.metrics import mean_absolute_error
 
@@ -176,7 +185,7 @@ def regressor_fairness(
     headline = " & ".join(sensitive.columns)
     for key, columns in _views(sensitive).items():
         frame = MetricFrame(
-            metrics={"count": fm.count, "mae": mean_absolute_error},
+            metrics={"mae": mean_absolute_error},
             y_true=y,
             y_pred=pred,
             sensitive_features=_as_fairlearn(columns),
@@ -186,7 +195,7 @@ def regressor_fairness(
             gap = name == "mae_difference"
             value = frame.difference()["mae"] if gap else frame.group_max()["mae"]
             figures[name + suffix] = float(value)
-        groups[key] = _table(frame)
+        groups[key] = _table(frame, columns)
     _warn_small(groups, min_group_size)
     return figures, groups
 
