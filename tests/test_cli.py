@@ -93,7 +93,9 @@ def test_delete(runner: CliRunner, url: str) -> None:
 def test_demo_tunes_adult_and_evaluates_the_front_on_test(runner: CliRunner, tmp_path) -> None:
     pytest.importorskip("fairlearn")
     url = f"sqlite:///{tmp_path}/demo.db"
-    args = ["demo", "--trials", "20", "--max-rows", "3000", "--seconds", "120", "--storage", url]
+    # A generous latency limit: the test is about the pipeline, not this machine's load.
+    args = ["demo", "--trials", "20", "--max-rows", "3000", "--seconds", "120",
+            "--max-latency-ms", "1000", "--storage", url]  # fmt: skip
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     out = result.output
@@ -111,6 +113,17 @@ def test_demo_tunes_adult_and_evaluates_the_front_on_test(runner: CliRunner, tmp
     again = runner.invoke(main, [*args[:2], "5", *args[3:]])
     assert again.exit_code == 0, again.output
     assert len(pt.load_study(study_name="demo-adult", storage=url).trials) == 25
+
+
+def test_demo_says_when_no_trial_meets_the_latency_limit(runner: CliRunner, tmp_path) -> None:
+    pytest.importorskip("fairlearn")
+    url = f"sqlite:///{tmp_path}/demo.db"
+    args = ["demo", "--trials", "3", "--max-rows", "1000", "--max-latency-ms", "1e-6",
+            "--storage", url]  # fmt: skip
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "no complete trial met p99 <= 1e-06 ms" in result.output
+    assert "--max-latency-ms" in result.output and "held-out test split" not in result.output
 
 
 def test_fidelity_prints_the_calibration_of_each_rung(runner: CliRunner, tmp_path) -> None:

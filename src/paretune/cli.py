@@ -239,10 +239,12 @@ def delete(name: str, yes: bool, storage: str) -> None:
               help="Stop after this many trials (default: only --seconds).")  # fmt: skip
 @click.option("--max-rows", default=None, type=click.IntRange(100),
               help="Use a stratified subsample of Adult, for a quick try.")  # fmt: skip
+@click.option("--max-latency-ms", default=3.0, show_default=True, type=click.FloatRange(min=0.0,
+              min_open=True), help="The p99 single-row latency limit.")  # fmt: skip
 @click.option("--seed", default=0, show_default=True, type=int)
 @_storage_option
-def demo(seconds: float, n_trials: int | None, max_rows: int | None, seed: int,
-         storage: str) -> None:  # fmt: skip
+def demo(seconds: float, n_trials: int | None, max_rows: int | None, max_latency_ms: float,
+         seed: int, storage: str) -> None:  # fmt: skip
     """Tune a fair, fast income classifier on Adult and evaluate its Pareto set on test."""
     from paretune.demo import DEMO_STUDY_NAME
     from paretune.demo import run_demo
@@ -250,7 +252,7 @@ def demo(seconds: float, n_trials: int | None, max_rows: int | None, seed: int,
 
     try:
         run_demo(storage=storage, seconds=seconds, n_trials=n_trials, seed=seed,
-                 max_rows=max_rows, echo=click.echo)  # fmt: skip
+                 max_rows=max_rows, max_latency_ms=max_latency_ms, echo=click.echo)  # fmt: skip
     except (ParetuneError, ImportError) as exc:
         _fail(str(exc))
     click.echo(f"Inspect it again with: paretune show {DEMO_STUDY_NAME} --storage {storage}")

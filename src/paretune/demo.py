@@ -25,6 +25,7 @@ from paretune.datasets import load_adult
 from paretune.evaluate import LatencyProtocol
 from paretune.evaluate import classifier
 from paretune.evaluate import test_front
+from paretune.exceptions import NoFeasibleTrialWarning
 from paretune.fidelity import Fidelity
 from paretune.study import Study
 from paretune.study import create_study
@@ -170,6 +171,7 @@ def run_demo(
     n_trials: int | None = None,
     seed: int = 0,
     max_rows: int | None = None,
+    max_latency_ms: float = LATENCY_LIMIT_MS,
     echo: Callable[[str], None] = print,
 ) -> Study:
     """Run the demo study, print its Pareto front and the front's test-set evaluation.
@@ -180,6 +182,8 @@ def run_demo(
         n_trials: Optional cap on trials in this call (the study accumulates across calls).
         seed: Seed for the row order, the models and the sampler.
         max_rows: Use a stratified subsample of Adult (for a quick try).
+        max_latency_ms: The p99 single-row latency limit (a loaded or slow machine may
+            need more than the default 3 ms).
         echo: Where to print.
 
     Returns:
@@ -197,7 +201,7 @@ def run_demo(
         objectives={"accuracy": "maximize", "equalized_odds_difference": "minimize"},
         constraints={
             "latency_p99_ms": Constraint(
-                "latency_p99_ms", "<=", LATENCY_LIMIT_MS, fidelity_behaviour="independent"
+                "latency_p99_ms", "<=", max_latency_ms, fidelity_behaviour="independent"
             )
         },
         fidelity=Fidelity("data_fraction", 1 / 9, 1.0),
@@ -208,7 +212,7 @@ def run_demo(
     echo(
         f"Adult: {len(data.y_train)} training and {len(data.x_val)} validation rows "
         f"(test rows held out). Tuning hgb / logreg / mlp for accuracy vs equalized-odds "
-        f"difference (sex), p99 latency <= {LATENCY_LIMIT_MS:g} ms, for {seconds:g} s "
+        f"difference (sex), p99 latency <= {max_latency_ms:g} ms, for {seconds:g} s "
         f"with the multi-fidelity default (data fraction 1/9, 1/3, 1) ..."
     )
     fitted: dict[int, Any] = {}
@@ -218,7 +222,9 @@ def run_demo(
         timeout=seconds,
         callbacks=[_progress(echo, started)],
     )
-    front = sorted(study.pareto_front(), key=lambda t: (-t.metrics["accuracy"], t.number))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NoFeasibleTrialWarning)  # said below, in context
+        front = sorted(study.pareto_front(), key=lambda t: (-t.metrics["accuracy"], t.number))
     finished = study.get_trials([TrialState.COMPLETE])
     echo(
         f"\nSearch done in {time.perf_counter() - started:.0f} s: {len(finished)} trials "
@@ -231,6 +237,13 @@ def run_demo(
         echo(
             f"  {t.number:>5}  {t.params['model']:>6}  {m['accuracy']:>8.4f}  "
             f"{m['equalized_odds_difference']:>7.4f}  {m['latency_p99_ms']:>6.2f}"
+        )
+    if not front and finished:
+        fastest = min(t.metrics.get("latency_p99_ms", float("inf")) for t in finished)
+        echo(
+            f"  (none: no complete trial met p99 <= {max_latency_ms:g} ms on this machine; "
+            f"the fastest measured {fastest:.2f} ms. A busy machine times slower: rerun "
+            "with --max-latency-ms set above that, and a new --storage.)"
         )
     _echo_calibration(study, echo)
     if front:

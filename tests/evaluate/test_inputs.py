@@ -32,6 +32,16 @@ def test_sensitive_feature_with_one_group(credit: Any, fitted: Any) -> None:
         )
 
 
+def test_sensitive_feature_with_missing_values(credit: Any, fitted: Any) -> None:
+    val = credit.validation
+    groups = val.sensitive["sex9"].astype(object).copy()
+    groups.iloc[[3, 7]] = None
+    with pytest.raises(EvaluationInputError, match=r"'sex9' \(2 rows\) have missing values"):
+        pt.evaluate.classifier(
+            fitted, val.X, val.y, sensitive_features=groups, metrics=["accuracy"]
+        )
+
+
 def test_nan_predictions(credit: Any) -> None:
     class Broken:
         def predict(self, X: Any) -> np.ndarray:

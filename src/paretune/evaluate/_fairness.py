@@ -139,7 +139,7 @@ def _label(group: Any) -> str:
 def _table(frame: Any, columns: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Group -> its row count and rates. Counts come from pandas, not from a MetricFrame
     metric: fairlearn's cost grows with each metric it holds, and a count is no disparity."""
-    sizes = columns.groupby(list(columns.columns), observed=True).size()
+    sizes = columns.groupby(list(columns.columns), observed=True, dropna=False).size()
     counts = {_label(group): float(size) for group, size in sizes.items()}
     table: dict[str, dict[str, float]] = {}
     for group, row in frame.by_group.iterrows():

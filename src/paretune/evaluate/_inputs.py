@@ -63,6 +63,13 @@ def sensitive_frame(sensitive_features: Any, n: int) -> pd.DataFrame | None:
         raise EvaluationInputError(
             f"sensitive_features has {len(frame)} rows but X has {n}; pass one value per row."
         )
+    missing = [f"{c!r} ({int(k)} rows)" for c, k in frame.isna().sum().items() if k]
+    if missing:
+        raise EvaluationInputError(
+            f"Sensitive feature(s) {', '.join(missing)} have missing values; fairness needs a "
+            "group for every row: fill them with an explicit group (e.g. 'unknown') or drop "
+            "those rows."
+        )
     frame = frame.astype(str)
     frame.columns = [str(c) for c in frame.columns]
     for column in frame.columns:
