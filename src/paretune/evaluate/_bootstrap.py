@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from paretune.evaluate._fairness import CLASSIFIER_FAIRNESS
+from paretune.evaluate._fairness import figure_from_rates
 from paretune.evaluate._predictive import CLASSIFIER_METRICS
 
 if TYPE_CHECKING:
@@ -106,24 +107,11 @@ class CountScorer:
 
 
 def _figure(name: str, rates: dict[str, np.ndarray]) -> float:
-    def diff(key: str) -> float:
+    def difference(key: str) -> float:
         return float(np.nanmax(rates[key]) - np.nanmin(rates[key]))
 
     def ratio(key: str) -> float:
         top = np.nanmax(rates[key])
         return float(np.nanmin(rates[key]) / top) if top > 0 else float("nan")
 
-    return {
-        "demographic_parity_difference": lambda: diff("selection_rate"),
-        "demographic_parity_ratio": lambda: ratio("selection_rate"),
-        "equalized_odds_difference": lambda: max(
-            diff("true_positive_rate"), diff("false_positive_rate")
-        ),
-        "equalized_odds_ratio": lambda: min(
-            ratio("true_positive_rate"), ratio("false_positive_rate")
-        ),
-        "equal_opportunity_difference": lambda: diff("true_positive_rate"),
-        "equal_opportunity_ratio": lambda: ratio("true_positive_rate"),
-        "accuracy_difference": lambda: diff("accuracy"),
-        "worst_group_accuracy": lambda: float(np.nanmin(rates["accuracy"])),
-    }[name]()
+    return figure_from_rates(name, difference, ratio, lambda k: float(np.nanmin(rates[k])))

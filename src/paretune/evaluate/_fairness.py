@@ -10,6 +10,7 @@ multi-column ``sensitive_features``), and each single feature is reported too, u
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
@@ -60,27 +61,45 @@ _NEEDS = {
 }
 
 
-def _derive(name: str, frame: Any) -> float:
-    """One headline figure from a MetricFrame of group rates, as fairlearn defines it."""
-    rates = [r for r in _RATES if r in frame.by_group.columns]
-    diff, ratio = frame.difference()[rates], frame.ratio()[rates]
-    if name == "worst_group_accuracy":
-        return float(frame.group_min()["accuracy"])
+def figure_from_rates(
+    name: str,
+    difference: Callable[[str], float],
+    ratio: Callable[[str], float],
+    group_min: Callable[[str], float],
+) -> float:
+    """One fairness figure from its group rates, as fairlearn defines it.
+
+    ``difference``/``ratio``/``group_min`` map a rate name (one of ``_RATES``) to the
+    largest-minus-smallest group value, the smallest over the largest, and the smallest;
+    the MetricFrame path and the bootstrap path each supply their own.
+    """
+    tpr, fpr = "true_positive_rate", "false_positive_rate"
     return float(
         {
-            "demographic_parity_difference": lambda: diff["selection_rate"],
-            "demographic_parity_ratio": lambda: ratio["selection_rate"],
-            "equalized_odds_difference": lambda: max(
-                diff["true_positive_rate"], diff["false_positive_rate"]
-            ),
-            "equalized_odds_ratio": lambda: min(
-                ratio["true_positive_rate"], ratio["false_positive_rate"]
-            ),
-            "equal_opportunity_difference": lambda: diff["true_positive_rate"],
-            "equal_opportunity_ratio": lambda: ratio["true_positive_rate"],
-            "accuracy_difference": lambda: diff["accuracy"],
+            "demographic_parity_difference": lambda: difference("selection_rate"),
+            "demographic_parity_ratio": lambda: ratio("selection_rate"),
+            "equalized_odds_difference": lambda: max(difference(tpr), difference(fpr)),
+            "equalized_odds_ratio": lambda: min(ratio(tpr), ratio(fpr)),
+            "equal_opportunity_difference": lambda: difference(tpr),
+            "equal_opportunity_ratio": lambda: ratio(tpr),
+            "accuracy_difference": lambda: difference("accuracy"),
+            "worst_group_accuracy": lambda: group_min("accuracy"),
         }[name]()
     )
+
+
+def _derive(frame: Any, names: Sequence[str], suffix: str) -> dict[str, float]:
+    """The figures ``names`` (keys ``name + suffix``) from one MetricFrame of group rates."""
+    difference, ratio, group_min = frame.difference(), frame.ratio(), frame.group_min()
+    return {
+        name + suffix: figure_from_rates(
+            name,
+            lambda r: float(difference[r]),
+            lambda r: float(ratio[r]),
+            lambda r: float(group_min[r]),
+        )
+        for name in names
+    }
 
 
 def classifier_fairness(
@@ -124,9 +143,7 @@ def classifier_fairness(
         frame = MetricFrame(
             metrics=rates, y_true=y, y_pred=pred, sensitive_features=_as_fairlearn(columns)
         )
-        suffix = "" if key == headline else f"[{key}]"
-        for name in names:
-            figures[name + suffix] = _derive(name, frame)
+        figures.update(_derive(frame, names, "" if key == headline else f"[{key}]"))
         groups[key] = _table(frame, columns)
     _warn_small(groups, min_group_size)
     return figures, groups

@@ -141,18 +141,19 @@ def test_front(
     y_raw = _inputs.labels(y_test, n, what="y_test")
     sensitive = _inputs.sensitive_frame(sensitive_features, n)
     strata = None if sensitive is None else sensitive.apply(" & ".join, axis=1).to_numpy()
-    y01 = (y_raw == _inputs.positive_label(y_raw)).astype(int)
+    positive = _inputs.positive_label(y_raw)
+    y01 = (y_raw == positive).astype(int)
     rescored = [m for m in metrics if m in CLASSIFIER_METRICS or m in CLASSIFIER_FAIRNESS]
+    needs_proba = any(
+        CLASSIFIER_METRICS[m].needs_proba for m in rescored if m in CLASSIFIER_METRICS
+    )
     results = []
     for record in chosen:
         model = fit(record)
         point = classifier(
             model, X_test, y_raw, sensitive_features=sensitive_features, metrics=list(metrics)
         )
-        pred = (np.asarray(model.predict(X_test)) == _inputs.positive_label(y_raw)).astype(int)
-        needs_proba = any(
-            CLASSIFIER_METRICS[m].needs_proba for m in rescored if m in CLASSIFIER_METRICS
-        )
+        pred = (np.asarray(model.predict(X_test)) == positive).astype(int)
         proba = _inputs.scores(model, X_test, needed_by="bootstrap") if needs_proba else None
 
         intervals = bootstrap_intervals(
