@@ -41,7 +41,7 @@ from problems import feasible_front_hypervolume  # noqa: E402
 
 CHECKPOINTS = (50, 100, 200)
 PARETUNE = {
-    "pt-default": None,
+    "pt-default": None,  # AutoSampler: GPs at small budgets when the bo extra is installed
     "pt-tpe": "TPESampler",
     "pt-nsga2": "NSGAIISampler",
     "pt-nsga3": "NSGAIIISampler",

@@ -12,7 +12,8 @@ import paretune as pt
 
 
 def _worker(url: str, n_trials: int, ready: mp.synchronize.Barrier) -> None:
-    study = pt.load_study(study_name="shared", storage=url)
+    # TPE: these tests pin the storage, not the sampler (GPs would spend minutes fitting).
+    study = pt.load_study(study_name="shared", storage=url, sampler=pt.samplers.TPESampler())
     ready.wait()
     study.optimize(
         lambda t: {"a": t.suggest_float("x", 0.0, 1.0), "b": t.suggest_int("y", 0, 9)},

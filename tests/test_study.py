@@ -311,7 +311,7 @@ def test_hypervolume_of_the_front_in_metric_units() -> None:
 
 def test_single_objective_accepts_a_bare_number() -> None:
     study = pt.create_study(objectives={"loss": "minimize"}, seed=1)
-    study.optimize(lambda t: (t.suggest_float("x", -2, 2) - 1) ** 2, n_trials=20)
+    study.optimize(lambda t: (t.suggest_float("x", -2, 2) - 1) ** 2, n_trials=13)
     best = study.pareto_front()[0]
     assert best.metrics["loss"] == min(t.metrics["loss"] for t in study.trials)
 

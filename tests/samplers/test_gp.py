@@ -45,6 +45,28 @@ def test_gp_single_objective_improves_on_the_start() -> None:
     assert min(t.metrics["loss"] for t in study.trials[5:]) < start
 
 
+def test_gp_three_objectives_propose_points_the_front_keeps() -> None:
+    def sphere(trial: pt.Trial) -> dict[str, float]:  # a DTLZ2-like front on the sphere
+        a = trial.suggest_float("a", 0.0, 1.0) * np.pi / 2
+        b = trial.suggest_float("b", 0.0, 1.0) * np.pi / 2
+        g = 1.0 + (trial.suggest_float("c", 0.0, 1.0) - 0.5) ** 2
+        return {
+            "f1": g * np.cos(a) * np.cos(b),
+            "f2": g * np.cos(a) * np.sin(b),
+            "f3": g * np.sin(a),
+        }
+
+    study = pt.create_study(
+        objectives={"f1": "minimize", "f2": "minimize", "f3": "minimize"},
+        sampler=pt.samplers.GPSampler(seed=2, n_startup_trials=6, raw_samples=32),
+    )
+    study.optimize(sphere, n_trials=12)
+    modelled = study.trials[6:]
+    start_gap = np.median([abs(t.params["c"] - 0.5) for t in study.trials[:6]])
+    assert np.median([abs(t.params["c"] - 0.5) for t in modelled]) < start_gap
+    assert any(t in study.pareto_front() for t in modelled)
+
+
 def test_missing_extra_gives_the_install_hint() -> None:
     code = (
         "import sys; sys.modules['botorch'] = None\n"

@@ -61,8 +61,8 @@ def test_good_set_prefers_feasible_then_front_then_contribution() -> None:
     assert keep[1] != keep[3]
 
 
-def test_auto_sampler_picks_by_number_of_objectives() -> None:
-    auto = AutoSampler(seed=0)
+def test_auto_sampler_picks_tpe_by_number_of_objectives_without_gps() -> None:
+    auto = AutoSampler(seed=0, use_gp=False)
     two = pt.create_study(objectives={"a": "minimize", "b": "minimize"}, sampler=auto)
     three = pt.create_study(
         objectives={"a": "minimize", "b": "minimize", "c": "minimize"}, sampler=auto
@@ -71,6 +71,38 @@ def test_auto_sampler_picks_by_number_of_objectives() -> None:
     assert isinstance(chosen_two, TPESampler) and chosen_two.multivariate
     assert isinstance(chosen_three, TPESampler) and not chosen_three.multivariate
     assert isinstance(pt.create_study(objectives={"a": "minimize"}).sampler, AutoSampler)
+
+
+def test_auto_sampler_leaves_gps_for_conditional_spaces_fidelities_and_long_studies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("botorch", reason="the 'bo' extra is not installed")
+    from paretune.samplers import GPSampler
+    from paretune.samplers import _auto
+
+    def flat(trial: pt.Trial) -> float:
+        return trial.suggest_float("x", 0.0, 1.0)
+
+    def conditional(trial: pt.Trial) -> float:  # trials alternate between two branches
+        name = "x" if trial.number % 2 == 0 else "y"
+        return trial.suggest_float(name, 0.0, 1.0)
+
+    auto = AutoSampler(seed=0)
+    assert auto.use_gp  # the bo extra is installed here
+    study = pt.create_study(objectives={"f": "minimize"}, sampler=auto)
+    study.optimize(flat, n_trials=3)  # Sobol start, no model fitted yet
+    assert isinstance(auto.choose(study), GPSampler)
+    monkeypatch.setattr(_auto, "GP_MAX_TRIALS", 3)
+    assert isinstance(auto.choose(study), TPESampler)  # past the GP budget
+
+    mixed = pt.create_study(objectives={"f": "minimize"}, sampler=auto)
+    mixed.optimize(conditional, n_trials=2)
+    assert isinstance(auto.choose(mixed), TPESampler)
+
+    budgeted = pt.create_study(
+        objectives={"f": "minimize"}, fidelity=pt.Fidelity("epochs", 1, 9), sampler=auto
+    )
+    assert isinstance(auto.choose(budgeted), TPESampler)
 
 
 def test_infeasible_problem_is_reported_not_silently_empty() -> None:

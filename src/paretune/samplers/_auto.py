@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import secrets
 import threading
 from typing import TYPE_CHECKING
@@ -17,37 +18,83 @@ if TYPE_CHECKING:
 
 __all__ = ["AutoSampler"]
 
+GP_MAX_TRIALS = 200
+"""Complete trials after which the default leaves Gaussian processes for TPE."""
+
+
+def _bo_installed() -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in ("botorch", "torch"))
+
 
 class AutoSampler(BaseSampler):
-    """The default (``sampler=None``): a Sobol start, then the TPE that suits the study.
+    """The default (``sampler=None``): a Sobol start, then the model that suits the study.
 
-    The choice follows ``benchmarks/samplers.py`` (results in ``benchmarks/RESULTS.md``):
+    The choice follows ``benchmarks/samplers.py`` (results in ``benchmarks/RESULTS.md``)
+    and is made again before every trial:
 
-    * one or two objectives: multivariate TPE (joint kernels over the common parameters),
-      which led on the ZDT, constrained (BNH, SRN, TNK) and mixed conditional problems;
-    * three or more objectives: TPE with one kernel density per parameter, which led on
-      DTLZ2, where joint kernels in many dimensions stay too wide for the budget.
+    * Gaussian-process BO (:class:`~paretune.samplers.GPSampler`) while the study has
+      fewer than :data:`GP_MAX_TRIALS` complete trials, when the ``bo`` extra is installed,
+      the study has no fidelity (multi-fidelity studies run many cheap trials, where a GP
+      fit per trial would cost more than the trials) and every complete trial has the same
+      parameters (GPs model only a flat space). GPs found the best fronts per evaluation on
+      the ZDT, DTLZ2 and constrained problems.
+    * Otherwise TPE: multivariate (joint kernels over the common parameters) for one or
+      two objectives, one kernel density per parameter for three or more, where joint
+      kernels in many dimensions stay too wide for the budget. TPE led on the mixed
+      conditional space and costs milliseconds per suggestion at thousands of trials.
 
-    Both start with a 10-trial scrambled Sobol design and rank trials by
-    constraint-domination with hypervolume-weighted good sets.
+    Every choice starts with the same 10-trial scrambled Sobol design and ranks trials by
+    constraint-domination.
 
     Args:
-        seed: Seed for the chosen sampler.
+        seed: Seed for the chosen samplers.
+        use_gp: ``None`` (default) uses GPs when the ``bo`` extra is installed; ``False``
+            never does (TPE throughout, milliseconds per suggestion); ``True`` requires the
+            extra and raises its install hint without it.
     """
 
-    def __init__(self, *, seed: int | None = None) -> None:
+    def __init__(self, *, seed: int | None = None, use_gp: bool | None = None) -> None:
         self.seed = secrets.randbits(31) if seed is None else int(seed)
-        self._chosen: dict[str, BaseSampler] = {}
+        self.use_gp = _bo_installed() if use_gp is None else use_gp
+        self._chosen: dict[tuple[str, str], BaseSampler] = {}
+        self._by_trial: dict[tuple[str, int], BaseSampler] = {}
         self._lock = threading.Lock()
 
     def choose(self, study: Study) -> BaseSampler:
-        """The sampler used for ``study`` (created on first use)."""
+        """The sampler used for the next trial of ``study`` (created on first use)."""
+        kind = "gp" if self._gp_suits(study) else "tpe"
         with self._lock:
-            sampler = self._chosen.get(study.name)
+            sampler = self._chosen.get((study.name, kind))
             if sampler is None:
-                sampler = TPESampler(seed=self.seed, multivariate=len(study.objectives) < 3)
-                self._chosen[study.name] = sampler
+                sampler = self._create(kind, len(study.objectives))
+                self._chosen[(study.name, kind)] = sampler
             return sampler
+
+    def _for_trial(self, study: Study, trial: TrialRecord) -> BaseSampler:
+        """The sampler chosen when ``trial`` started, so that one trial has one sampler."""
+        key = (study.name, trial.number)
+        with self._lock:
+            sampler = self._by_trial.get(key)
+        if sampler is None:
+            sampler = self.choose(study)
+            with self._lock:
+                sampler = self._by_trial.setdefault(key, sampler)
+        return sampler
+
+    def _gp_suits(self, study: Study) -> bool:
+        if not self.use_gp or study.fidelity is not None:
+            return False
+        complete = study.trials_for_sampler()
+        if len(complete) >= GP_MAX_TRIALS:
+            return False
+        return len({frozenset(t.params) for t in complete}) <= 1
+
+    def _create(self, kind: str, n_objectives: int) -> BaseSampler:
+        if kind == "gp":
+            from paretune.samplers._gp import GPSampler
+
+            return GPSampler(seed=self.seed)
+        return TPESampler(seed=self.seed, multivariate=n_objectives < 3)
 
     def reseed_rng(self, seed: int) -> None:
         """Use ``seed`` from now on."""
@@ -57,27 +104,29 @@ class AutoSampler(BaseSampler):
                 sampler.reseed_rng(seed)
 
     def before_trial(self, study: Study, trial: TrialRecord) -> None:
-        """Delegate to the chosen sampler."""
-        self.choose(study).before_trial(study, trial)
+        """Choose the sampler for ``trial`` and delegate to it."""
+        self._for_trial(study, trial).before_trial(study, trial)
 
     def after_trial(self, study: Study, trial: TrialRecord) -> None:
-        """Delegate to the chosen sampler."""
-        self.choose(study).after_trial(study, trial)
+        """Delegate to the sampler that proposed the trial, then forget the choice."""
+        self._for_trial(study, trial).after_trial(study, trial)
+        with self._lock:
+            self._by_trial.pop((study.name, trial.number), None)
 
     def infer_relative_search_space(
         self, study: Study, trial: TrialRecord
     ) -> dict[str, Distribution]:
-        """Delegate to the chosen sampler."""
-        return self.choose(study).infer_relative_search_space(study, trial)
+        """Delegate to the sampler chosen for ``trial``."""
+        return self._for_trial(study, trial).infer_relative_search_space(study, trial)
 
     def sample_relative(
         self, study: Study, trial: TrialRecord, search_space: dict[str, Distribution]
     ) -> dict[str, Any]:
-        """Delegate to the chosen sampler."""
-        return self.choose(study).sample_relative(study, trial, search_space)
+        """Delegate to the sampler chosen for ``trial``."""
+        return self._for_trial(study, trial).sample_relative(study, trial, search_space)
 
     def sample_independent(
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
     ) -> Any:
-        """Delegate to the chosen sampler."""
-        return self.choose(study).sample_independent(study, trial, name, distribution)
+        """Delegate to the sampler chosen for ``trial``."""
+        return self._for_trial(study, trial).sample_independent(study, trial, name, distribution)
