@@ -58,6 +58,7 @@ class AutoSampler(BaseSampler):
         self.use_gp = _bo_installed() if use_gp is None else use_gp
         self._chosen: dict[tuple[str, str], BaseSampler] = {}
         self._by_trial: dict[tuple[str, int], BaseSampler] = {}
+        self._past_gp: set[str] = set()  # studies that can never suit GPs again
         self._lock = threading.Lock()
 
     def choose(self, study: Study) -> BaseSampler:
@@ -82,12 +83,16 @@ class AutoSampler(BaseSampler):
         return sampler
 
     def _gp_suits(self, study: Study) -> bool:
-        if not self.use_gp or study.fidelity is not None:
+        if not self.use_gp or study.fidelity is not None or study.name in self._past_gp:
             return False
         complete = study.trials_for_sampler()
-        if len(complete) >= GP_MAX_TRIALS:
-            return False
-        return len({frozenset(t.params) for t in complete}) <= 1
+        if len(complete) < GP_MAX_TRIALS and len({frozenset(t.params) for t in complete}) <= 1:
+            return True
+        # Both reasons only grow (complete trials stay complete), so the study need not be
+        # read again for this choice: past the GP budget, it is on the TPE hot path.
+        with self._lock:
+            self._past_gp.add(study.name)
+        return False
 
     def _create(self, kind: str, n_objectives: int) -> BaseSampler:
         if kind == "gp":
