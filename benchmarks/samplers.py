@@ -120,6 +120,20 @@ def _job(args: tuple[str, str, int, int]) -> tuple[str, str, int, History]:
     return problem_name, contender, seed, history
 
 
+def _progress(result: tuple[str, str, int, History], done: int, total: int, elapsed: float) -> None:
+    """One line on stderr per finished run, so a long benchmark shows where it is."""
+    problem_name, contender, seed, history = result
+    score = ""
+    if problem_name != "Adult":
+        at100 = _scores(PROBLEMS[problem_name], history)[CHECKPOINTS.index(100)]
+        score = f" hv@100 {at100:.3f}"
+    print(
+        f"[{done}/{total} {elapsed:.0f} s] {problem_name} {contender} seed {seed}{score}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def get_problem(name: str) -> Problem:
     """A synthetic problem, or the Adult task (whose front is learnt from the runs)."""
     if name != "Adult":
@@ -244,8 +258,11 @@ def main() -> None:
         jobs, problems = [], []
     started = time.perf_counter()
     ctx = mp.get_context("fork")
+    results = []
     with ctx.Pool(args.workers) as pool:
-        results = pool.map(_job, jobs, chunksize=1)
+        for done, result in enumerate(pool.imap_unordered(_job, jobs, chunksize=1), 1):
+            results.append(result)
+            _progress(result, done, len(jobs), time.perf_counter() - started)
     scores: dict[tuple[str, str], list[list[float]]] = {}
     scored = {name: get_problem(name) for name in problems}
     if "Adult" in scored:
