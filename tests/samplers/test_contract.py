@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import pathlib
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 import paretune as pt
 from paretune.samplers import AutoSampler
 from paretune.samplers import BaseSampler
+from paretune.samplers import GPSampler
 from paretune.samplers import NSGAIIISampler
 from paretune.samplers import NSGAIISampler
 from paretune.samplers import RandomSampler
@@ -30,6 +32,15 @@ SAMPLERS: dict[str, Callable[[int], BaseSampler]] = {
     "auto": lambda seed: AutoSampler(seed=seed, use_gp=False),
     "nsga3": lambda seed: NSGAIIISampler(seed=seed, population_size=8),
 }
+if importlib.util.find_spec("botorch") is not None:
+    # The default's GP route, with a short start and a cheap acquisition optimiser so the
+    # contract runs in seconds; the GP's search quality is pinned in test_gp.py.
+    SAMPLERS["gp"] = lambda seed: GPSampler(
+        seed=seed, n_startup_trials=6, num_restarts=2, raw_samples=32
+    )
+# Longest contract study per sampler: a GP suggestion costs about a second, so the GP's
+# studies stop at 12 trials (six of them modelled).
+MAX_TRIALS = {"gp": 12}
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
@@ -45,19 +56,21 @@ def mixed_objective(trial: pt.Trial) -> dict[str, float]:
     return {"f1": x * x + lr + frac + extra, "f2": depth + width / 512}
 
 
-def run_study(make: Callable[[int], BaseSampler], seed: int, n: int = 40) -> pt.Study:
-    study = pt.create_study(objectives={"f1": "minimize", "f2": "minimize"}, sampler=make(seed))
-    study.optimize(mixed_objective, n_trials=n)
+def run_study(name: str, seed: int, n: int = 40) -> pt.Study:
+    study = pt.create_study(
+        objectives={"f1": "minimize", "f2": "minimize"}, sampler=SAMPLERS[name](seed)
+    )
+    study.optimize(mixed_objective, n_trials=min(n, MAX_TRIALS.get(name, n)))
     return study
 
 
 @pytest.fixture(params=sorted(SAMPLERS))
-def make_sampler(request: pytest.FixtureRequest) -> Callable[[int], BaseSampler]:
-    return SAMPLERS[request.param]
+def sampler_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
-def test_values_lie_in_their_distributions_with_python_types(make_sampler) -> None:
-    study = run_study(make_sampler, seed=0)
+def test_values_lie_in_their_distributions_with_python_types(sampler_name: str) -> None:
+    study = run_study(sampler_name, seed=0)
     for trial in study.trials:
         assert trial.state is pt.TrialState.COMPLETE
         for name, value in trial.params.items():
@@ -70,17 +83,17 @@ def test_values_lie_in_their_distributions_with_python_types(make_sampler) -> No
         assert p["kind"] in ("a", "b", None, 3)
 
 
-def test_conditional_parameters_appear_only_in_their_branch(make_sampler) -> None:
-    study = run_study(make_sampler, seed=1, n=60)
+def test_conditional_parameters_appear_only_in_their_branch(sampler_name: str) -> None:
+    study = run_study(sampler_name, seed=1, n=60)
     with_extra = [t for t in study.trials if "extra" in t.params]
     assert with_extra and all(t.params["kind"] == "a" for t in with_extra)
     assert all("extra" not in t.params for t in study.trials if t.params["kind"] != "a")
 
 
-def test_same_seed_same_trials_different_seed_different(make_sampler) -> None:
-    first = [dict(t.params) for t in run_study(make_sampler, seed=3).trials]
-    again = [dict(t.params) for t in run_study(make_sampler, seed=3).trials]
-    other = [dict(t.params) for t in run_study(make_sampler, seed=4).trials]
+def test_same_seed_same_trials_different_seed_different(sampler_name: str) -> None:
+    first = [dict(t.params) for t in run_study(sampler_name, seed=3).trials]
+    again = [dict(t.params) for t in run_study(sampler_name, seed=3).trials]
+    other = [dict(t.params) for t in run_study(sampler_name, seed=4).trials]
     assert first == again
     assert first != other
 
@@ -91,14 +104,14 @@ def test_reproducible_in_a_fresh_process(name: str) -> None:
         f"""
         import json
         from tests.samplers.test_contract import SAMPLERS, run_study
-        study = run_study(SAMPLERS[{name!r}], seed=11, n=20)
+        study = run_study({name!r}, seed=11, n=20)
         print(json.dumps([dict(t.params) for t in study.trials], sort_keys=True))
         """
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
-    here = [dict(t.params) for t in run_study(SAMPLERS[name], seed=11, n=20).trials]
+    here = [dict(t.params) for t in run_study(name, seed=11, n=20).trials]
     assert json.loads(out) == json.loads(json.dumps(here, sort_keys=True))
 
 
@@ -125,8 +138,8 @@ def test_sobol_is_more_even_than_random() -> None:
     assert discrepancy(SAMPLERS["sobol"]) < discrepancy(SAMPLERS["random"])
 
 
-def test_reseed_changes_the_sequence(make_sampler) -> None:
-    sampler = make_sampler(0)
+def test_reseed_changes_the_sequence(sampler_name: str) -> None:
+    sampler = SAMPLERS[sampler_name](0)
     a = pt.create_study(objectives={"f": "minimize"}, sampler=sampler)
     a.optimize(lambda t: t.suggest_float("u", 0, 1), n_trials=5)
     sampler.reseed_rng(99)

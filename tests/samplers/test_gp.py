@@ -75,3 +75,32 @@ def test_missing_extra_gives_the_install_hint() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'paretune[bo]'" in out.stdout
+
+
+def test_gp_work_runs_on_one_torch_thread_and_restores_the_setting() -> None:
+    import torch
+
+    seen: list[int] = []
+
+    class Recording(pt.samplers.GPSampler):
+        def _optimise(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(torch.get_num_threads())
+            return super()._optimise(*args, **kwargs)
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        study = pt.create_study(
+            objectives={"loss": "minimize"},
+            sampler=Recording(seed=0, n_startup_trials=3, raw_samples=16),
+        )
+        study.optimize(lambda t: (t.suggest_float("x", 0.0, 1.0) - 0.3) ** 2, n_trials=5)
+        assert seen == [1, 1]
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_gp_threads_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="threads must be >= 1 or None"):
+        pt.samplers.GPSampler(threads=0)
