@@ -58,8 +58,8 @@ _threads_before = 0
 def _torch_threads(threads: int | None) -> Iterator[None]:
     """Run PyTorch's intra-op pool at ``threads`` inside the block, then restore it.
 
-    A study's GPs are a few dozen points: two or more threads only add synchronisation
-    (four to five times slower per suggestion when the cores are busy). The pool is
+    A study's GPs are a few dozen points: two or more threads mostly add synchronisation,
+    which costs several times the work itself when the cores are busy. The pool is
     process-wide, so concurrent suggestions share one setting, restored by the last to
     leave.
     """
@@ -117,8 +117,9 @@ class GPSampler(BaseSampler):
         n_startup_trials: Complete trials drawn by Sobol before the model is used.
         num_restarts: Restarts of the acquisition optimiser.
         raw_samples: Random points used to pick the restarts.
-        threads: PyTorch threads while fitting and optimising (restored afterwards);
-            None leaves PyTorch's setting alone.
+        threads: PyTorch threads while fitting and optimising, restored afterwards. The
+            setting is process-wide: PyTorch work in other threads during a suggestion
+            gets it too. None leaves PyTorch's setting alone.
 
     Raises:
         ImportError: With the install hint, when BoTorch or PyTorch is missing.
