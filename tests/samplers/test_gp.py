@@ -104,3 +104,37 @@ def test_gp_work_runs_on_one_torch_thread_and_restores_the_setting() -> None:
 def test_gp_threads_must_be_positive() -> None:
     with pytest.raises(ValueError, match="threads must be >= 1 or None"):
         pt.samplers.GPSampler(threads=0)
+
+
+@pytest.mark.parametrize(
+    ("kernel", "expected"), [("rbf", "RBFKernel"), ("matern52", "MaternKernel")]
+)
+def test_gp_kernel_choice_builds_that_covariance(kernel: str, expected: str) -> None:
+    import torch
+
+    sampler = pt.samplers.GPSampler(seed=0, kernel=kernel)
+    x = torch.rand(8, 3, dtype=torch.float64)
+    outcomes = np.column_stack([x.sum(dim=1).numpy(), (x[:, 0] - 0.5).numpy()])
+    model = sampler._fitted_model(x, outcomes)
+    kernels = [type(m.covar_module).__name__ for m in model.models]
+    assert kernels == [expected, expected]
+    if kernel == "matern52":
+        assert all(m.covar_module.nu == 2.5 for m in model.models)
+
+
+def test_gp_matern_kernel_studies_propose_valid_points() -> None:
+    study = pt.create_study(
+        objectives={"f1": "minimize", "f2": "minimize"},
+        constraints={"s": ("<=", 1.0)},
+        sampler=pt.samplers.GPSampler(
+            seed=0, n_startup_trials=6, raw_samples=32, kernel="matern52"
+        ),
+    )
+    study.optimize(constrained, n_trials=10)
+    assert all(0.0 <= t.params["x"] <= 1.0 for t in study.trials[6:])
+    assert study.pareto_front()
+
+
+def test_gp_unknown_kernel_names_the_choices() -> None:
+    with pytest.raises(ValueError, match="kernel must be one of 'rbf', 'matern52'"):
+        pt.samplers.GPSampler(kernel="matern")

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["GPSampler"]
 
+KERNELS = ("rbf", "matern52")
+"""The covariance functions :class:`GPSampler` offers."""
+
 _INSTALL_HINT = (
     "GPSampler needs BoTorch and PyTorch: install the extra with "
     "`pip install 'paretune[bo]'` (it pins torch 2.13.0; a plain `torch` may pull a "
@@ -120,6 +123,9 @@ class GPSampler(BaseSampler):
         threads: PyTorch threads while fitting and optimising, restored afterwards. The
             setting is process-wide: PyTorch work in other threads during a suggestion
             gets it too. None leaves PyTorch's setting alone.
+        kernel: ``"rbf"`` (BoTorch's default) or ``"matern52"``, each with BoTorch's
+            lengthscale prior scaled to the number of parameters. Matern 5/2 suits
+            objectives that change quickly along a parameter.
 
     Raises:
         ImportError: With the install hint, when BoTorch or PyTorch is missing.
@@ -133,8 +139,14 @@ class GPSampler(BaseSampler):
         num_restarts: int = 4,
         raw_samples: int = 128,
         threads: int | None = 1,
+        kernel: str = "rbf",
     ) -> None:
         _import_botorch()
+        if kernel not in KERNELS:
+            raise ValueError(
+                f"kernel must be one of {', '.join(map(repr, KERNELS))}, got {kernel!r}."
+            )
+        self.kernel = kernel
         self.seed = secrets.randbits(31) if seed is None else int(seed)
         self.n_startup_trials = n_startup_trials
         self.num_restarts = num_restarts
@@ -189,6 +201,31 @@ class GPSampler(BaseSampler):
     def _levels(space: dict[str, Distribution]) -> np.ndarray:
         return np.array([len(getattr(d, "choices", ())) for d in space.values()], dtype=float)
 
+    def _fitted_model(self, train_x: Tensor, outcomes: np.ndarray) -> Any:
+        """One GP per outcome column (objectives, then constraints), fitted jointly."""
+        import torch
+        from botorch.fit import fit_gpytorch_mll
+        from botorch.models.gp_regression import SingleTaskGP
+        from botorch.models.model_list_gp_regression import ModelListGP
+        from botorch.models.transforms.outcome import Standardize
+        from botorch.models.utils.gpytorch_modules import get_covar_module_with_dim_scaled_prior
+        from gpytorch.mlls import SumMarginalLogLikelihood
+
+        models = [
+            SingleTaskGP(
+                train_x,
+                torch.tensor(outcomes[:, [k]]),
+                covar_module=get_covar_module_with_dim_scaled_prior(
+                    ard_num_dims=train_x.shape[1], use_rbf_kernel=self.kernel == "rbf"
+                ),
+                outcome_transform=Standardize(m=1),
+            )
+            for k in range(outcomes.shape[1])
+        ]
+        model = ModelListGP(*models)
+        fit_gpytorch_mll(SumMarginalLogLikelihood(model.likelihood, model))
+        return model
+
     def _optimise(
         self, x: np.ndarray, y: np.ndarray, cons: np.ndarray, trial: TrialRecord
     ) -> np.ndarray:
@@ -200,24 +237,12 @@ class GPSampler(BaseSampler):
         from botorch.acquisition.multi_objective.objective import IdentityMCMultiOutputObjective
         from botorch.acquisition.multi_objective.parego import qLogNParEGO
         from botorch.acquisition.objective import GenericMCObjective
-        from botorch.fit import fit_gpytorch_mll
-        from botorch.models.gp_regression import SingleTaskGP
-        from botorch.models.model_list_gp_regression import ModelListGP
-        from botorch.models.transforms.outcome import Standardize
         from botorch.optim.optimize import optimize_acqf
-        from gpytorch.mlls import SumMarginalLogLikelihood
 
         torch.manual_seed(derive_seed(self.seed, "gp", trial.number))
         train_x = torch.tensor(x, dtype=torch.float64)
         outcomes = np.hstack([y, cons]) if cons.size else y
-        models = [
-            SingleTaskGP(
-                train_x, torch.tensor(outcomes[:, [k]]), outcome_transform=Standardize(m=1)
-            )
-            for k in range(outcomes.shape[1])
-        ]
-        model = ModelListGP(*models)
-        fit_gpytorch_mll(SumMarginalLogLikelihood(model.likelihood, model))
+        model = self._fitted_model(train_x, outcomes)
         m = y.shape[1]
         constraints = [_outcome(m + j) for j in range(cons.shape[1])] or None
         if m == 1:
