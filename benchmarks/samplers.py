@@ -46,6 +46,7 @@ PARETUNE = {
     "pt-nsga2": "NSGAIISampler",
     "pt-nsga3": "NSGAIIISampler",
     "pt-gp": "GPSampler",
+    "pt-gp-matern": "GPSampler",
     "pt-random": "RandomSampler",
 }
 OPTUNA = {
@@ -54,13 +55,24 @@ OPTUNA = {
     "optuna-nsga3": "NSGAIIISampler",
     "optuna-gp": "GPSampler",
 }
-SLOW = {"pt-gp", "optuna-gp"}  # run only with --gp
+SLOW = {"pt-gp", "pt-gp-matern", "optuna-gp"}  # run only with --gp
+OPTIONS: dict[str, dict[str, Any]] = {"pt-gp-matern": {"kernel": "matern52"}}
 
 
-def run_paretune(problem: Problem, sampler_name: str | None, seed: int, budget: int) -> list:
+def run_paretune(
+    problem: Problem,
+    sampler_name: str | None,
+    seed: int,
+    budget: int,
+    options: dict[str, Any] | None = None,
+) -> list:
     import paretune as pt
 
-    sampler = None if sampler_name is None else getattr(pt.samplers, sampler_name)(seed=seed)
+    sampler = (
+        None
+        if sampler_name is None
+        else getattr(pt.samplers, sampler_name)(seed=seed, **(options or {}))
+    )
     study = pt.create_study(
         objectives={f"f{i}": "minimize" for i in range(problem.n_objectives)},
         constraints={f"c{j}": ("<=", 0.0) for j in range(problem.n_constraints)},
@@ -114,7 +126,7 @@ def _job(args: tuple[str, str, int, int]) -> tuple[str, str, int, History]:
     problem_name, contender, seed, budget = args
     problem = get_problem(problem_name)
     if contender in PARETUNE:
-        history = run_paretune(problem, PARETUNE[contender], seed, budget)
+        history = run_paretune(problem, PARETUNE[contender], seed, budget, OPTIONS.get(contender))
     else:
         history = run_optuna(problem, OPTUNA[contender], seed, budget)
     return problem_name, contender, seed, history
