@@ -46,7 +46,7 @@ PARETUNE = {
     "pt-nsga2": "NSGAIISampler",
     "pt-nsga3": "NSGAIIISampler",
     "pt-gp": "GPSampler",
-    "pt-gp-matern": "GPSampler",
+    "pt-gp-rbf": "GPSampler",
     "pt-random": "RandomSampler",
 }
 OPTUNA = {
@@ -55,8 +55,8 @@ OPTUNA = {
     "optuna-nsga3": "NSGAIIISampler",
     "optuna-gp": "GPSampler",
 }
-SLOW = {"pt-gp", "pt-gp-matern", "optuna-gp"}  # run only with --gp
-OPTIONS: dict[str, dict[str, Any]] = {"pt-gp-matern": {"kernel": "matern52"}}
+SLOW = {"pt-gp", "pt-gp-rbf", "optuna-gp"}  # run only with --gp
+OPTIONS: dict[str, dict[str, Any]] = {"pt-gp-rbf": {"kernel": "rbf"}}
 
 
 def run_paretune(

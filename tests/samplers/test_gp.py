@@ -58,12 +58,15 @@ def test_gp_three_objectives_propose_points_the_front_keeps() -> None:
 
     study = pt.create_study(
         objectives={"f1": "minimize", "f2": "minimize", "f3": "minimize"},
-        sampler=pt.samplers.GPSampler(seed=2, n_startup_trials=6, raw_samples=32),
+        sampler=pt.samplers.GPSampler(seed=0, n_startup_trials=10, raw_samples=32),
     )
-    study.optimize(sphere, n_trials=12)
-    modelled = study.trials[6:]
-    start_gap = np.median([abs(t.params["c"] - 0.5) for t in study.trials[:6]])
-    assert np.median([abs(t.params["c"] - 0.5) for t in modelled]) < start_gap
+    study.optimize(sphere, n_trials=22)
+    modelled = study.trials[10:]
+    start_gap = np.median([abs(t.params["c"] - 0.5) for t in study.trials[:10]])
+    # The first modelled points may explore the box's faces; by the last ones the
+    # scalarised searches sit near the front (c = 0.5).
+    last_gap = np.median([abs(t.params["c"] - 0.5) for t in modelled[-4:]])
+    assert last_gap < min(start_gap, 0.15)
     assert any(t in study.pareto_front() for t in modelled)
 
 
@@ -122,12 +125,16 @@ def test_gp_kernel_choice_builds_that_covariance(kernel: str, expected: str) -> 
         assert all(m.covar_module.nu == 2.5 for m in model.models)
 
 
-def test_gp_matern_kernel_studies_propose_valid_points() -> None:
+def test_gp_default_kernel_is_matern52() -> None:
+    assert pt.samplers.GPSampler(seed=0).kernel == "matern52"
+
+
+def test_gp_rbf_kernel_studies_propose_valid_points() -> None:
     study = pt.create_study(
         objectives={"f1": "minimize", "f2": "minimize"},
         constraints={"s": ("<=", 1.0)},
         sampler=pt.samplers.GPSampler(
-            seed=0, n_startup_trials=6, raw_samples=32, kernel="matern52"
+            seed=0, n_startup_trials=6, raw_samples=32, kernel="rbf"
         ),
     )
     study.optimize(constrained, n_trials=10)

@@ -123,9 +123,10 @@ class GPSampler(BaseSampler):
         threads: PyTorch threads while fitting and optimising, restored afterwards. The
             setting is process-wide: PyTorch work in other threads during a suggestion
             gets it too. None leaves PyTorch's setting alone.
-        kernel: ``"rbf"`` (BoTorch's default) or ``"matern52"``, each with BoTorch's
-            lengthscale prior scaled to the number of parameters. Matern 5/2 suits
-            objectives that change quickly along a parameter.
+        kernel: ``"matern52"`` (default) or ``"rbf"`` (BoTorch's default), each with
+            BoTorch's lengthscale prior scaled to the number of parameters. Matern 5/2
+            suits objectives that change quickly along a parameter, and was level with or
+            ahead of RBF on the samplers benchmark.
 
     Raises:
         ImportError: With the install hint, when BoTorch or PyTorch is missing.
@@ -139,7 +140,7 @@ class GPSampler(BaseSampler):
         num_restarts: int = 4,
         raw_samples: int = 128,
         threads: int | None = 1,
-        kernel: str = "rbf",
+        kernel: str = "matern52",
     ) -> None:
         _import_botorch()
         if kernel not in KERNELS:
