@@ -133,9 +133,7 @@ def test_gp_rbf_kernel_studies_propose_valid_points() -> None:
     study = pt.create_study(
         objectives={"f1": "minimize", "f2": "minimize"},
         constraints={"s": ("<=", 1.0)},
-        sampler=pt.samplers.GPSampler(
-            seed=0, n_startup_trials=6, raw_samples=32, kernel="rbf"
-        ),
+        sampler=pt.samplers.GPSampler(seed=0, n_startup_trials=6, raw_samples=32, kernel="rbf"),
     )
     study.optimize(constrained, n_trials=10)
     assert all(0.0 <= t.params["x"] <= 1.0 for t in study.trials[6:])
