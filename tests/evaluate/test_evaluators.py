@@ -254,3 +254,38 @@ def test_test_front_refits_and_gives_bootstrap_intervals(credit: Any, tmp_path: 
     assert {"test_accuracy_low", "val_accuracy"} <= set(frame.columns)
     stored = pt.load_study(study_name="credit", storage=url).user_attrs["test_evaluation"]
     assert stored[0]["trial"] == report.results[0].trial_number
+
+
+def test_test_front_predicts_once_per_trial(credit: Any) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.pipeline import make_pipeline
+
+    calls: list[int] = []
+
+    class CountingPipeline(Pipeline):
+        def predict(self, X: Any, **params: Any) -> Any:
+            calls.append(len(X))
+            return super().predict(X, **params)
+
+        def predict_proba(self, X: Any, **params: Any) -> Any:
+            calls.append(len(X))
+            return super().predict_proba(X, **params)
+
+    def fit(params: Any) -> Any:
+        steps = make_pipeline(credit.preprocessor(), LogisticRegression(C=params["C"])).steps
+        return CountingPipeline(steps).fit(credit.train.X, credit.train.y)
+
+    study = pt.create_study(objectives={"accuracy": "maximize", "roc_auc": "maximize"})
+    for c in (0.01, 1.0):
+        study.enqueue({"C": c})
+        trial = study.ask()
+        trial.suggest_float("C", 1e-3, 10.0, log=True)
+        study.tell(trial, {"accuracy": 0.7 + c / 10, "roc_auc": 0.8 - c / 10})
+    test = credit.test_split()
+    report = pt.evaluate.test_front(study, lambda r: fit(r.params), test.X, test.y,
+                                    n_resamples=20)  # fmt: skip
+    assert len(report.results) == 2
+    # roc_auc needs scores: one predict_proba per trial serves the point figures, the
+    # 0/1 predictions and the bootstrap.
+    assert calls.count(len(test.y)) == 2 * 2  # predict and predict_proba, once per trial

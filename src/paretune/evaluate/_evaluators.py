@@ -144,6 +144,39 @@ def classifier(
         >>> sorted(m)
         ['accuracy', 'equalized_odds_difference']
     """
+    evaluation, _, _ = classify(
+        model,
+        X,
+        y,
+        sensitive_features=sensitive_features,
+        metrics=metrics,
+        threshold=threshold,
+        robustness=robustness,
+        latency=latency,
+        min_group_size=min_group_size,
+        full_group_table=full_group_table,
+    )
+    return evaluation
+
+
+def classify(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    sensitive_features: Any = None,
+    metrics: Sequence[str] | None = None,
+    threshold: float | None = None,
+    robustness: Robustness | None = None,
+    latency: LatencyProtocol | None = None,
+    min_group_size: int = 30,
+    full_group_table: bool = True,
+) -> tuple[Evaluation, np.ndarray, np.ndarray | None]:
+    """:func:`classifier`, also returning the 0/1 predictions and positive-class scores.
+
+    For callers that score the same predictions again (the test-set bootstrap), so the
+    model predicts once. The scores are None unless a metric or ``threshold`` needed them.
+    """
     n = _inputs.n_rows(X)
     y_raw = _inputs.labels(y, n)
     sensitive = _inputs.sensitive_frame(sensitive_features, n)
@@ -202,7 +235,7 @@ def classifier(
             )
         )
     _add_latency(model, X, names, latency, out, details)
-    return Evaluation(out, by_group=groups, details=details)
+    return Evaluation(out, by_group=groups, details=details), pred, proba
 
 
 def regressor(

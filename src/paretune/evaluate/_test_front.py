@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
-import numpy as np
-
 from paretune.evaluate import _inputs
 from paretune.evaluate._bootstrap import CountScorer
-from paretune.evaluate._evaluators import classifier
+from paretune.evaluate._evaluators import classify
 from paretune.evaluate._intervals import bootstrap_intervals
 from paretune.evaluate._result import Evaluation
 
@@ -144,17 +142,12 @@ def test_front(
     positive = _inputs.positive_label(y_raw)
     y01 = (y_raw == positive).astype(int)
     rescored = [m for m in metrics if m in CLASSIFIER_METRICS or m in CLASSIFIER_FAIRNESS]
-    needs_proba = any(
-        CLASSIFIER_METRICS[m].needs_proba for m in rescored if m in CLASSIFIER_METRICS
-    )
     results = []
     for record in chosen:
         model = fit(record)
-        point = classifier(
+        point, pred, proba = classify(
             model, X_test, y_raw, sensitive_features=sensitive_features, metrics=list(metrics)
         )
-        pred = (np.asarray(model.predict(X_test)) == positive).astype(int)
-        proba = _inputs.scores(model, X_test, needed_by="bootstrap") if needs_proba else None
 
         intervals = bootstrap_intervals(
             CountScorer(y01, pred, proba, sensitive, rescored),
