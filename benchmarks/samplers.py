@@ -47,6 +47,7 @@ PARETUNE = {
     "pt-nsga3": "NSGAIIISampler",
     "pt-gp": "GPSampler",
     "pt-gp-rbf": "GPSampler",
+    "pt-gp-front": "GPSampler",
     "pt-random": "RandomSampler",
 }
 OPTUNA = {
@@ -55,8 +56,11 @@ OPTUNA = {
     "optuna-nsga3": "NSGAIIISampler",
     "optuna-gp": "GPSampler",
 }
-SLOW = {"pt-gp", "pt-gp-rbf", "optuna-gp"}  # run only with --gp
-OPTIONS: dict[str, dict[str, Any]] = {"pt-gp-rbf": {"kernel": "rbf"}}
+SLOW = {"pt-gp", "pt-gp-rbf", "pt-gp-front", "optuna-gp"}  # run only with --gp
+OPTIONS: dict[str, dict[str, Any]] = {
+    "pt-gp-rbf": {"kernel": "rbf"},
+    "pt-gp-front": {"front_starts": 4},
+}
 
 
 def run_paretune(

@@ -143,3 +143,29 @@ def test_gp_rbf_kernel_studies_propose_valid_points() -> None:
 def test_gp_unknown_kernel_names_the_choices() -> None:
     with pytest.raises(ValueError, match="kernel must be one of 'rbf', 'matern52'"):
         pt.samplers.GPSampler(kernel="matern")
+
+
+def test_gp_front_starts_are_feasible_non_dominated_points() -> None:
+    sampler = pt.samplers.GPSampler(seed=0, front_starts=2)
+    y = -np.array([[0.0, 3.0], [1.0, 1.0], [3.0, 0.0], [2.0, 2.0], [0.5, 0.5]])  # maximised
+    cons = np.array([[0.0], [-1.0], [-1.0], [-1.0], [1.0]])  # the last is infeasible
+    rows = sampler._front_rows(y, cons, 7)
+    assert len(rows) == 2 and set(rows) <= {0, 1, 2}
+    assert sampler._front_rows(y, cons, 7).tolist() == rows.tolist()  # seeded
+    assert pt.samplers.GPSampler(seed=0)._front_rows(y, cons, 7).size == 0
+
+
+def test_gp_front_starts_study_proposes_valid_points() -> None:
+    study = pt.create_study(
+        objectives={"f1": "minimize", "f2": "minimize"},
+        constraints={"s": ("<=", 1.0)},
+        sampler=pt.samplers.GPSampler(seed=0, n_startup_trials=6, raw_samples=32, front_starts=3),
+    )
+    study.optimize(constrained, n_trials=10)
+    assert all(0.0 <= t.params["x"] <= 1.0 for t in study.trials[6:])
+    assert study.pareto_front()
+
+
+def test_gp_front_starts_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="front_starts must be >= 0"):
+        pt.samplers.GPSampler(front_starts=-1)

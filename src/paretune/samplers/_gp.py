@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from paretune._pareto._dominance import is_pareto_efficient
 from paretune._seeding import derive_seed
 from paretune.distributions import Distribution
 from paretune.samplers._base import BaseSampler
@@ -120,6 +121,9 @@ class GPSampler(BaseSampler):
         n_startup_trials: Complete trials drawn by Sobol before the model is used.
         num_restarts: Restarts of the acquisition optimiser.
         raw_samples: Random points used to pick the restarts.
+        front_starts: Also start the acquisition optimiser from up to this many observed
+            feasible Pareto-optimal points (a seeded random subset when there are more),
+            so the local search can fill gaps along the front found so far.
         threads: PyTorch threads while fitting and optimising, restored afterwards. The
             setting is process-wide: PyTorch work in other threads during a suggestion
             gets it too. None leaves PyTorch's setting alone.
@@ -139,6 +143,7 @@ class GPSampler(BaseSampler):
         n_startup_trials: int = 10,
         num_restarts: int = 4,
         raw_samples: int = 128,
+        front_starts: int = 0,
         threads: int | None = 1,
         kernel: str = "matern52",
     ) -> None:
@@ -152,6 +157,9 @@ class GPSampler(BaseSampler):
         self.n_startup_trials = n_startup_trials
         self.num_restarts = num_restarts
         self.raw_samples = raw_samples
+        if front_starts < 0:
+            raise ValueError(f"front_starts must be >= 0, got {front_starts}.")
+        self.front_starts = front_starts
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be >= 1 or None, got {threads}.")
         self.threads = threads
@@ -276,14 +284,47 @@ class GPSampler(BaseSampler):
                 prune_baseline=True,
             )
         bounds = torch.stack([torch.zeros(x.shape[1]), torch.ones(x.shape[1])]).double()
+        front = self._front_rows(y, cons, trial.number)
+        if not len(front):
+            candidate, _ = optimize_acqf(
+                acquisition,
+                bounds=bounds,
+                q=1,
+                num_restarts=self.num_restarts,
+                raw_samples=self.raw_samples,
+            )
+            return np.asarray(candidate.detach().numpy()[0], dtype=np.float64)
+        from botorch.optim.initializers import gen_batch_initial_conditions
+
+        starts = gen_batch_initial_conditions(
+            acquisition, bounds, q=1, num_restarts=self.num_restarts, raw_samples=self.raw_samples
+        )
+        starts = torch.cat([starts, train_x[front].unsqueeze(1)])
         candidate, _ = optimize_acqf(
             acquisition,
             bounds=bounds,
             q=1,
-            num_restarts=self.num_restarts,
-            raw_samples=self.raw_samples,
+            num_restarts=len(starts),
+            batch_initial_conditions=starts,
         )
         return np.asarray(candidate.detach().numpy()[0], dtype=np.float64)
+
+    def _front_rows(self, y: np.ndarray, cons: np.ndarray, number: int) -> np.ndarray:
+        """Rows of up to ``front_starts`` feasible observed points no other one dominates.
+
+        ``y`` holds the objectives to maximise, ``cons`` the hard constraints (feasible
+        where ``<= 0``); ``number`` (the trial's) seeds the choice of subset.
+        """
+        if not self.front_starts:
+            return np.zeros(0, dtype=int)
+        feasible = np.flatnonzero(np.all(cons <= 0, axis=1)) if cons.size else np.arange(len(y))
+        losses = -y[feasible]
+        keep = is_pareto_efficient(losses)
+        rows = feasible[keep]
+        if len(rows) > self.front_starts:
+            rng = np.random.default_rng(derive_seed(self.seed, "gp-front", number))
+            rows = np.sort(rng.choice(rows, size=self.front_starts, replace=False))
+        return rows
 
     def sample_independent(
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
