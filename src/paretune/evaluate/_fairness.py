@@ -116,8 +116,11 @@ def classifier_fairness(
     One fairlearn ``MetricFrame`` of group rates (accuracy, selection rate, TPR, FPR) per
     sensitive view gives every figure: e.g. the equalized-odds difference is the larger of
     the TPR and FPR differences between groups, exactly as fairlearn's own
-    ``equalized_odds_difference`` computes it. fairlearn costs tens of milliseconds per
-    rate on a few thousand rows, so ``full_table=False`` computes only the rates the
+    ``equalized_odds_difference`` computes it. These rates depend only on how many rows
+    each (group, label, prediction) triple has, so the frame is given one row per distinct
+    triple weighted by its count (fairlearn's ``sample_weight``): the same figures, bit for
+    bit, from at most eight rows per group instead of thousands. fairlearn's cost also
+    grows with each rate it holds, so ``full_table=False`` computes only the rates the
     figures need.
 
     Returns:
@@ -140,13 +143,32 @@ def classifier_fairness(
     groups: dict[str, dict[str, dict[str, float]]] = {}
     headline = " & ".join(sensitive.columns)
     for key, columns in _views(sensitive).items():
+        rows, weights = _distinct_outcomes(y, pred, columns)
         frame = MetricFrame(
-            metrics=rates, y_true=y, y_pred=pred, sensitive_features=_as_fairlearn(columns)
+            metrics=rates,
+            y_true=y[rows],
+            y_pred=pred[rows],
+            sensitive_features=_as_fairlearn(columns.iloc[rows]),
+            sample_params={rate: {"sample_weight": weights} for rate in rates},
         )
         figures.update(_derive(frame, names, "" if key == headline else f"[{key}]"))
         groups[key] = _table(frame, columns)
     _warn_small(groups, min_group_size)
     return figures, groups
+
+
+def _distinct_outcomes(
+    y: np.ndarray, pred: np.ndarray, columns: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """One row index per distinct (group, label, prediction) triple, and its row count.
+
+    ``y`` and ``pred`` hold 0/1; groups are the distinct value combinations of
+    ``columns``.
+    """
+    group = columns.groupby(list(columns.columns), observed=True, dropna=False).ngroup()
+    key = group.to_numpy(dtype=np.int64) * 4 + y.astype(np.int64) * 2 + pred.astype(np.int64)
+    _, rows, counts = np.unique(key, return_index=True, return_counts=True)
+    return rows, counts.astype(np.float64)
 
 
 def _label(group: Any) -> str:
