@@ -47,7 +47,7 @@ PARETUNE = {
     "pt-nsga3": "NSGAIIISampler",
     "pt-gp": "GPSampler",
     "pt-gp-rbf": "GPSampler",
-    "pt-gp-front": "GPSampler",
+    "pt-gp-no-front": "GPSampler",
     "pt-random": "RandomSampler",
 }
 OPTUNA = {
@@ -56,10 +56,10 @@ OPTUNA = {
     "optuna-nsga3": "NSGAIIISampler",
     "optuna-gp": "GPSampler",
 }
-SLOW = {"pt-gp", "pt-gp-rbf", "pt-gp-front", "optuna-gp"}  # run only with --gp
+SLOW = {"pt-gp", "pt-gp-rbf", "pt-gp-no-front", "optuna-gp"}  # run only with --gp
 OPTIONS: dict[str, dict[str, Any]] = {
     "pt-gp-rbf": {"kernel": "rbf"},
-    "pt-gp-front": {"front_starts": 4},
+    "pt-gp-no-front": {"front_starts": 0},
 }
 
 

@@ -123,7 +123,8 @@ class GPSampler(BaseSampler):
         raw_samples: Random points used to pick the restarts.
         front_starts: Also start the acquisition optimiser from up to this many observed
             feasible Pareto-optimal points (a seeded random subset when there are more),
-            so the local search can fill gaps along the front found so far.
+            so the local search can fill gaps along the front found so far; 0 uses only
+            the restarts drawn from ``raw_samples``.
         threads: PyTorch threads while fitting and optimising, restored afterwards. The
             setting is process-wide: PyTorch work in other threads during a suggestion
             gets it too. None leaves PyTorch's setting alone.
@@ -143,7 +144,7 @@ class GPSampler(BaseSampler):
         n_startup_trials: int = 10,
         num_restarts: int = 4,
         raw_samples: int = 128,
-        front_starts: int = 0,
+        front_starts: int = 4,
         threads: int | None = 1,
         kernel: str = "matern52",
     ) -> None:
