@@ -127,3 +127,19 @@ def test_small_groups_warn_and_name_the_group(credit: Any, fitted: Any) -> None:
             metrics=["equalized_odds_difference"],
             min_group_size=30,
         )
+
+
+def test_metricframe_gets_one_weighted_row_per_distinct_outcome() -> None:
+    import pandas as pd
+
+    from paretune.evaluate._fairness import _distinct_outcomes
+
+    rng = np.random.default_rng(3)
+    n = 2000
+    y, pred = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    sf = pd.DataFrame({"a": rng.choice(["x", "y", "z"], n), "b": rng.choice(["u", "v"], n)})
+    rows, weights = _distinct_outcomes(y, pred, sf)
+    triples = [(sf["a"][i], sf["b"][i], y[i], pred[i]) for i in range(n)]
+    expected = pd.Series(triples).value_counts()
+    assert len(rows) == len(expected) <= 3 * 2 * 4
+    assert {triples[i]: w for i, w in zip(rows, weights, strict=True)} == expected.to_dict()
