@@ -157,6 +157,11 @@ def classifier_fairness(
     return figures, groups
 
 
+def _groups(columns: pd.DataFrame) -> Any:
+    """``columns`` grouped by their value combinations: the groups every figure uses."""
+    return columns.groupby(list(columns.columns), observed=True, dropna=False)
+
+
 def _distinct_outcomes(
     y: np.ndarray, pred: np.ndarray, columns: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +170,7 @@ def _distinct_outcomes(
     ``y`` and ``pred`` hold 0/1; groups are the distinct value combinations of
     ``columns``.
     """
-    group = columns.groupby(list(columns.columns), observed=True, dropna=False).ngroup()
+    group = _groups(columns).ngroup()
     key = group.to_numpy(dtype=np.int64) * 4 + y.astype(np.int64) * 2 + pred.astype(np.int64)
     _, rows, counts = np.unique(key, return_index=True, return_counts=True)
     return rows, counts.astype(np.float64)
@@ -178,7 +183,7 @@ def _label(group: Any) -> str:
 def _table(frame: Any, columns: pd.DataFrame) -> dict[str, dict[str, float]]:
     """Group -> its row count and rates. Counts come from pandas, not from a MetricFrame
     metric: fairlearn's cost grows with each metric it holds, and a count is no disparity."""
-    sizes = columns.groupby(list(columns.columns), observed=True, dropna=False).size()
+    sizes = _groups(columns).size()
     counts = {_label(group): float(size) for group, size in sizes.items()}
     table: dict[str, dict[str, float]] = {}
     for group, row in frame.by_group.iterrows():

@@ -286,28 +286,17 @@ class GPSampler(BaseSampler):
             )
         bounds = torch.stack([torch.zeros(x.shape[1]), torch.ones(x.shape[1])]).double()
         front = self._front_rows(y, cons, trial.number)
-        if not len(front):
-            candidate, _ = optimize_acqf(
-                acquisition,
-                bounds=bounds,
-                q=1,
-                num_restarts=self.num_restarts,
-                raw_samples=self.raw_samples,
-            )
-            return np.asarray(candidate.detach().numpy()[0], dtype=np.float64)
-        from botorch.optim.initializers import gen_batch_initial_conditions
+        starts: dict[str, Any] = {
+            "num_restarts": self.num_restarts,
+            "raw_samples": self.raw_samples,
+        }
+        if len(front):
+            from botorch.optim.initializers import gen_batch_initial_conditions
 
-        starts = gen_batch_initial_conditions(
-            acquisition, bounds, q=1, num_restarts=self.num_restarts, raw_samples=self.raw_samples
-        )
-        starts = torch.cat([starts, train_x[front].unsqueeze(1)])
-        candidate, _ = optimize_acqf(
-            acquisition,
-            bounds=bounds,
-            q=1,
-            num_restarts=len(starts),
-            batch_initial_conditions=starts,
-        )
+            initial = gen_batch_initial_conditions(acquisition, bounds, q=1, **starts)
+            initial = torch.cat([initial, train_x[front].unsqueeze(1)])
+            starts = {"num_restarts": len(initial), "batch_initial_conditions": initial}
+        candidate, _ = optimize_acqf(acquisition, bounds=bounds, q=1, **starts)
         return np.asarray(candidate.detach().numpy()[0], dtype=np.float64)
 
     def _front_rows(self, y: np.ndarray, cons: np.ndarray, number: int) -> np.ndarray:
@@ -318,7 +307,7 @@ class GPSampler(BaseSampler):
         """
         if not self.front_starts:
             return np.zeros(0, dtype=int)
-        feasible = np.flatnonzero(np.all(cons <= 0, axis=1)) if cons.size else np.arange(len(y))
+        feasible = np.flatnonzero(np.all(cons <= 0, axis=1))  # all rows when no constraints
         losses = -y[feasible]
         keep = is_pareto_efficient(losses)
         rows = feasible[keep]
