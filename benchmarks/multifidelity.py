@@ -15,6 +15,9 @@ Contenders, each given the same seconds of training per seed (``--compute``):
 
 * ``pt-mf-default``: paretune with the fidelity and default scheduler (Hyperband brackets,
   AutoSampler learning from the highest budget with enough results: BOHB-style);
+* ``pt-mf-skip``: the default with ``HyperbandScheduler(skip_misleading=True)``: rungs the
+  running calibration shows do not predict the top budget stop judging, and new brackets
+  start above them;
 * ``pt-mo-asha``: paretune's ASHAScheduler with random proposals (MO-ASHA);
 * ``pt-full``: paretune's default sampler, every trial at the full budget;
 * ``optuna-full``: Optuna's TPESampler (its best multi-objective sampler on Adult in
@@ -54,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import adult  # noqa: E402
 from paretune.pareto import hypervolume  # noqa: E402
 
-CONTENDERS = ["pt-mf-default", "pt-mo-asha", "pt-full", "optuna-full", "random-full"]
+CONTENDERS = ["pt-mf-default", "pt-mf-skip", "pt-mo-asha", "pt-full", "optuna-full", "random-full"]
 FULL = ["pt-full", "optuna-full", "random-full"]
 REFERENCE = np.array([0.3, 0.3])  # error rate, EO difference
 LATENCY_MS = {"mlp": 2.0, "hgb": 15.0}
@@ -143,6 +146,21 @@ class Task:
         return {"accuracy": accuracy, "eo_diff": eo, "latency_ms": latency, "train_s": train_s}
 
 
+def _skipping_hyperband() -> Any:
+    import paretune as pt
+
+    return pt.schedulers.HyperbandScheduler(skip_misleading=True)
+
+
+def _asha() -> Any:
+    import paretune as pt
+
+    return pt.schedulers.ASHAScheduler()
+
+
+_SCHEDULERS = {"pt-mf-skip": _skipping_hyperband, "pt-mo-asha": _asha}
+
+
 def run_paretune(
     task: Task, contender: str, seed: int, compute: float, studies: list[Any] | None = None
 ) -> list[tuple]:
@@ -153,7 +171,7 @@ def run_paretune(
     import paretune as pt
 
     name, low, high = FIDELITY[task.name]
-    multi = contender in ("pt-mf-default", "pt-mo-asha")
+    multi = contender in ("pt-mf-default", "pt-mf-skip", "pt-mo-asha")
     behaviour = "independent" if task.name == "mlp" else "varies"
     study = pt.create_study(
         objectives={"accuracy": "maximize", "eo_diff": "minimize"},
@@ -166,7 +184,7 @@ def run_paretune(
         sampler=pt.samplers.RandomSampler(seed=seed)
         if contender in ("pt-mo-asha", "random-full")
         else None,
-        scheduler=pt.schedulers.ASHAScheduler() if contender == "pt-mo-asha" else None,
+        scheduler=_SCHEDULERS[contender]() if contender in _SCHEDULERS else None,
         seed=seed,
     )
     history: list[tuple] = []

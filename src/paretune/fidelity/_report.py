@@ -16,7 +16,7 @@ from paretune.trial import TrialState
 if TYPE_CHECKING:
     from paretune.study import Study
 
-__all__ = ["FidelityReport", "RungCalibration", "fidelity_report"]
+__all__ = ["FidelityReport", "RungCalibration", "fidelity_report", "rungs_predictive"]
 
 MIN_PAIRS = 5
 """Configurations a rung must share with the top rung before it is judged at all."""
@@ -129,6 +129,37 @@ def _correlations(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
     return float(kendalltau(low, high).statistic), float(spearmanr(low, high).statistic)
 
 
+def _predictive(kendall: Mapping[str, float], n_pairs: int, threshold: float) -> bool | None:
+    """Whether every objective's tau reaches ``threshold``; None below :data:`MIN_PAIRS`."""
+    if n_pairs < MIN_PAIRS:
+        return None
+    return all(not math.isnan(t) and t >= threshold for t in kendall.values())
+
+
+def rungs_predictive(
+    study: Study, rungs: tuple[float, ...], threshold: float = 0.3
+) -> list[bool | None]:
+    """For each rung below the top, whether it predicts the top (as the report judges it).
+
+    The cheap part of :func:`fidelity_report` (no regret, no warnings), for schedulers that
+    act on the calibration while the study runs.
+    """
+    by_rung, _ = _measurements(study, rungs)
+    top = by_rung[-1]
+    names = [o.name for o in study.objectives]
+    verdicts: list[bool | None] = []
+    for measured in by_rung[:-1]:
+        pairs = sorted(set(measured) & set(top))
+        if len(pairs) < MIN_PAIRS:
+            verdicts.append(None)
+            continue
+        low = study.losses_of([measured[c] for c in pairs])
+        high = study.losses_of([top[c] for c in pairs])
+        kendall = {name: _correlations(low[:, j], high[:, j])[0] for j, name in enumerate(names)}
+        verdicts.append(_predictive(kendall, len(pairs), threshold))
+    return verdicts
+
+
 def _measurements(
     study: Study, rungs: tuple[float, ...]
 ) -> tuple[list[dict[int, Mapping[str, float]]], list[float]]:
@@ -208,19 +239,16 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
             violations = np.array([study.violation_of(by_rung[k][c]) for c in pairs])
             keep = select_best(low, violations, max(1, len(pairs) // scheduler.eta))
             regret = sum(1 for c, kept in zip(pairs, keep, strict=True) if c in front and not kept)
-        predictive: bool | None = None
-        if len(pairs) >= MIN_PAIRS:
-            taus = [kendall[n] for n in names]
-            predictive = all(not math.isnan(t) and t >= threshold for t in taus)
-            if not predictive:
-                worst = min(names, key=lambda n: -2.0 if math.isnan(kendall[n]) else kendall[n])
-                notes.append(
-                    f"rung {k} (budget {budget:g}) does not predict the top budget: Kendall tau "
-                    f"of {worst} is {_fmt(kendall[worst])} over {len(pairs)} configurations "
-                    f"(threshold {threshold:g}); {regret} configuration(s) of the final front "
-                    "would have been stopped there. Raise the fidelity's low budget, or judge "
-                    "trials later."
-                )
+        predictive = _predictive(kendall, len(pairs), threshold)
+        if predictive is False:
+            worst = min(names, key=lambda n: -2.0 if math.isnan(kendall[n]) else kendall[n])
+            notes.append(
+                f"rung {k} (budget {budget:g}) does not predict the top budget: Kendall tau "
+                f"of {worst} is {_fmt(kendall[worst])} over {len(pairs)} configurations "
+                f"(threshold {threshold:g}); {regret} configuration(s) of the final front "
+                "would have been stopped there. Raise the fidelity's low budget, judge "
+                "trials later, or let the scheduler skip such rungs (skip_misleading=True)."
+            )
         report_rungs.append(
             RungCalibration(
                 k, budget, len(by_rung[k]), len(pairs), kendall, spearman, regret,

@@ -25,9 +25,9 @@ class ASHAScheduler(RungScheduler):
     down. A configuration finished at a rung is promoted to the next budget when it ranks in
     the best ``floor(n / eta)`` of the ``n`` trials finished at that rung and was not
     promoted before (ranking rule: :mod:`paretune.schedulers._rungs`). When nothing can be
-    promoted, a new configuration starts at the lowest budget, proposed by the study's
-    sampler. No worker ever idles waiting for a rung to fill; a promotion is decided once,
-    even with many workers.
+    promoted, a new configuration starts at the lowest budget (the cheapest trusted one with
+    ``skip_misleading``), proposed by the study's sampler. No worker ever idles waiting for
+    a rung to fill; a promotion is decided once, even with many workers.
 
     Training-loop use: see :class:`~paretune.schedulers._rungs.RungScheduler`.
 
@@ -37,6 +37,9 @@ class ASHAScheduler(RungScheduler):
         max_resource: Highest rung in reported steps (training-loop use).
         bias_guard: Fraction of new configurations sent up every rung unjudged (for
             :meth:`Study.fidelity_report`).
+        skip_misleading: Stop judging at, and starting from, rungs the running calibration
+            shows do not predict the top budget (see
+            :class:`~paretune.schedulers._rungs.RungScheduler`).
 
     Example:
         >>> import paretune as pt
@@ -55,7 +58,8 @@ class ASHAScheduler(RungScheduler):
         """Promote the best unpromoted configuration of the highest rung that allows it."""
         rungs = self.rungs(study)
         members = rung_members(trials, rungs)
-        for k in range(len(rungs) - 2, -1, -1):
+        floor = self.trusted_floor(study, trials)
+        for k in range(len(rungs) - 2, floor - 1, -1):
             finished = [r for r in members[k] if r.state.is_finished]
             complete = [r for r in finished if r.state is TrialState.COMPLETE]
             promoted = {r.config for r in members[k + 1]}
@@ -72,4 +76,4 @@ class ASHAScheduler(RungScheduler):
             for record, keep in zip(complete, best, strict=True):
                 if keep and record.config not in promoted:
                     return Job(budget=rungs[k + 1], promote=record)
-        return Job(budget=rungs[0])
+        return Job(budget=rungs[floor])

@@ -38,20 +38,46 @@ class SuccessiveHalvingScheduler(RungScheduler):
         min_resource: Lowest rung in reported steps (training-loop use without a fidelity).
         max_resource: Highest rung in reported steps (training-loop use).
         bias_guard: Fraction of new configurations sent up every rung unjudged.
+        skip_misleading: Stop judging at, and starting from, rungs the running calibration
+            shows do not predict the top budget (see
+            :class:`~paretune.schedulers._rungs.RungScheduler`).
     """
 
-    def shape(self, n_rungs: int, bracket: int) -> tuple[int, list[int]]:
-        """``(first rung index, configurations per rung)`` of one bracket."""
-        s = n_rungs - 1
-        return 0, [self.eta ** (s - i) for i in range(s + 1)]
+    def shape(self, n_rungs: int, bracket: int, floor: int = 0) -> tuple[int, list[int]]:
+        """``(first rung index, configurations per rung)`` of a new bracket.
+
+        Args:
+            n_rungs: Rungs of the fidelity.
+            bracket: The bracket's index.
+            floor: The cheapest rung the bracket may start at.
+        """
+        start = self.start_rung(n_rungs, bracket, floor)
+        return start, self.sizes(n_rungs, start)
+
+    def start_rung(self, n_rungs: int, bracket: int, floor: int = 0) -> int:
+        """The rung a new bracket starts at: ``floor`` (every bracket starts lowest)."""
+        return floor
+
+    def sizes(self, n_rungs: int, start: int) -> list[int]:
+        """Configurations per rung of a bracket starting at rung ``start``."""
+        s = n_rungs - 1 - start
+        return [self.eta ** (s - i) for i in range(s + 1)]
 
     def next_job(self, study: Study, trials: Sequence[TrialRecord]) -> Job:
-        """Promote within the oldest bracket that can, else fill the oldest unfilled one."""
+        """Promote within the oldest bracket that can, else fill the oldest unfilled one.
+
+        A bracket keeps the shape it started with; a new one starts no lower than
+        :meth:`trusted_floor`.
+        """
         rungs = self.rungs(study)
+        floor = self.trusted_floor(study, trials)
         bracket = 0
         while True:
-            start, sizes = self.shape(len(rungs), bracket)
-            members = rung_members(trials, rungs, bracket)[start:]
+            placed = rung_members(trials, rungs, bracket)
+            occupied = [k for k, here in enumerate(placed) if here]
+            start = occupied[0] if occupied else self.start_rung(len(rungs), bracket, floor)
+            sizes = self.sizes(len(rungs), start)
+            members = placed[start:]
             if not any(members):
                 return Job(budget=rungs[start], bracket=bracket)
             done = all(r.state.is_finished for r in members[0]) and len(members[0]) >= sizes[0]
@@ -92,19 +118,24 @@ class HyperbandScheduler(SuccessiveHalvingScheduler):
     first bracket is the most aggressive (many configurations at the lowest budget), the
     last trains a few at the full budget only, which hedges against cheap budgets that
     mislead. Paired with the study's sampler (which learns from the highest budget with
-    enough results), this is the BOHB-style default of every study with a fidelity.
+    enough results), this is the BOHB-style default of every study with a fidelity. With
+    ``skip_misleading``, new brackets cycle over the starting rungs from the cheapest
+    trusted one up (a bracket keeps the shape it started with).
 
     In the training loop, trial ``n`` joins bracket ``n mod R`` and is first judged at that
     bracket's lowest rung, against the trials of its bracket. Arguments as for
     :class:`SuccessiveHalvingScheduler`.
     """
 
-    def shape(self, n_rungs: int, bracket: int) -> tuple[int, list[int]]:
-        """``(first rung index, configurations per rung)`` of one bracket."""
-        s_max = n_rungs - 1
-        s = s_max - bracket % n_rungs
+    def start_rung(self, n_rungs: int, bracket: int, floor: int = 0) -> int:
+        """Brackets cycle over the starting rungs from ``floor`` up."""
+        return floor + bracket % (n_rungs - floor)
+
+    def sizes(self, n_rungs: int, start: int) -> list[int]:
+        """Hyperband's sizes: ``ceil(R / (s + 1) * eta**s)`` at the start, ``s = R - 1 - start``."""
+        s = n_rungs - 1 - start
         first = math.ceil(n_rungs / (s + 1) * self.eta**s)
-        return s_max - s, [max(1, first // self.eta**i) for i in range(s + 1)]
+        return [max(1, first // self.eta**i) for i in range(s + 1)]
 
     def bracket_of(self, study: Study, record: TrialRecord) -> int:
         """Trial ``n`` joins bracket ``n mod R``."""

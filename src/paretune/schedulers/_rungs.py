@@ -21,6 +21,7 @@ from paretune._pareto._select import select_best
 from paretune.schedulers._base import BaseScheduler
 from paretune.schedulers._base import Decision
 from paretune.trial import TrialRecord
+from paretune.trial import TrialState
 
 if TYPE_CHECKING:
     from paretune.study import Study
@@ -78,6 +79,14 @@ class RungScheduler(BaseScheduler):
     other trial that reached that rung of its bracket; it goes on when it ranks in the best
     ``1 / eta`` of them (at least one), and stops otherwise. A rung judges only once
     ``eta`` trials reached it. Subclasses decide the brackets and the budgeted schedule.
+
+    With ``skip_misleading=True`` the scheduler acts on the running cross-fidelity
+    calibration (:meth:`Study.fidelity_report`'s rule: Kendall's tau of every objective
+    against the top budget at least 0.3, over at least 5 configurations measured at both).
+    Once a rung is shown not to predict the top budget, neither it nor any cheaper rung
+    judges a trial again, and new configurations start above it: with every cheap rung
+    misleading, the study becomes a full-budget search. Until a rung has enough pairs it is
+    trusted. The verdict is recomputed each time a configuration completes at the top budget.
     """
 
     def __init__(
@@ -87,6 +96,7 @@ class RungScheduler(BaseScheduler):
         min_resource: float | None = None,
         max_resource: float | None = None,
         bias_guard: float = 0.0,
+        skip_misleading: bool = False,
     ) -> None:
         if isinstance(eta, bool) or not isinstance(eta, int) or eta < 2:
             raise ValueError(f"`eta` must be an integer >= 2, got {eta!r}.")
@@ -103,6 +113,8 @@ class RungScheduler(BaseScheduler):
         self.min_resource = min_resource
         self.max_resource = max_resource
         self.bias_guard = float(bias_guard)
+        self.skip_misleading = bool(skip_misleading)
+        self._floors: dict[tuple[str, int], int] = {}
 
     def rungs(self, study: Study) -> tuple[float, ...]:
         """The rung budgets, smallest first."""
@@ -117,6 +129,27 @@ class RungScheduler(BaseScheduler):
                 "max_resource (in reported steps) to the scheduler."
             )
         return Fidelity("steps", self.min_resource, self.max_resource).rungs(self.eta)
+
+    def trusted_floor(self, study: Study, trials: Sequence[TrialRecord]) -> int:
+        """The cheapest rung that may judge trials and start configurations (0 unless
+        ``skip_misleading``): one above the most expensive rung the calibration distrusts.
+
+        Args:
+            study: The study.
+            trials: Its trials (to count the results at the top budget the verdict rests on).
+        """
+        if not self.skip_misleading:
+            return 0
+        from paretune.fidelity._report import rungs_predictive
+
+        rungs = self.rungs(study)
+        top = sum(1 for r in trials if r.state is TrialState.COMPLETE and _at_top(study, r, rungs))
+        key = (study.name, top)
+        if key not in self._floors:
+            verdicts = rungs_predictive(study, rungs)
+            distrusted = [k for k, verdict in enumerate(verdicts) if verdict is False]
+            self._floors[key] = distrusted[-1] + 1 if distrusted else 0
+        return self._floors[key]
 
     # ---- brackets: subclasses with several override these -----------------------------
     def bracket_of(self, study: Study, record: TrialRecord) -> int:
@@ -142,11 +175,14 @@ class RungScheduler(BaseScheduler):
         ]
         if not reached or reached[-1] == len(rungs) - 1 or study.is_guard(trial):
             return Decision.CONTINUE
+        trials = study.get_trials()
+        if reached[-1] < self.trusted_floor(study, trials):
+            return Decision.CONTINUE
         budget = rungs[reached[-1]]
         mine = trial.intermediate[step]
         peers = [
             measured
-            for other in study.get_trials()
+            for other in trials
             if other.number != trial.number and self.bracket_of(study, other) == bracket
             for measured in [measured_at(other, budget)]
             if measured is not None
@@ -156,6 +192,13 @@ class RungScheduler(BaseScheduler):
         keep = max(1, (len(peers) + 1) // self.eta)
         mask = keep_best(study, [mine, *peers], keep)
         return Decision.CONTINUE if mask[0] else Decision.STOP
+
+
+def _at_top(study: Study, record: TrialRecord, rungs: Sequence[float]) -> bool:
+    """Whether a complete trial holds a top-budget result (any complete loop trial does)."""
+    if study.fidelity is None:
+        return True
+    return record.budget is not None and rung_index(rungs, record.budget) == len(rungs) - 1
 
 
 def rung_members(
