@@ -146,21 +146,6 @@ class Task:
         return {"accuracy": accuracy, "eo_diff": eo, "latency_ms": latency, "train_s": train_s}
 
 
-def _skipping_hyperband() -> Any:
-    import paretune as pt
-
-    return pt.schedulers.HyperbandScheduler(skip_misleading=True)
-
-
-def _asha() -> Any:
-    import paretune as pt
-
-    return pt.schedulers.ASHAScheduler()
-
-
-_SCHEDULERS = {"pt-mf-skip": _skipping_hyperband, "pt-mo-asha": _asha}
-
-
 def run_paretune(
     task: Task, contender: str, seed: int, compute: float, studies: list[Any] | None = None
 ) -> list[tuple]:
@@ -173,6 +158,10 @@ def run_paretune(
     name, low, high = FIDELITY[task.name]
     multi = contender in ("pt-mf-default", "pt-mf-skip", "pt-mo-asha")
     behaviour = "independent" if task.name == "mlp" else "varies"
+    schedulers = {
+        "pt-mf-skip": lambda: pt.schedulers.HyperbandScheduler(skip_misleading=True),
+        "pt-mo-asha": pt.schedulers.ASHAScheduler,
+    }
     study = pt.create_study(
         objectives={"accuracy": "maximize", "eo_diff": "minimize"},
         constraints={
@@ -184,7 +173,7 @@ def run_paretune(
         sampler=pt.samplers.RandomSampler(seed=seed)
         if contender in ("pt-mo-asha", "random-full")
         else None,
-        scheduler=_SCHEDULERS[contender]() if contender in _SCHEDULERS else None,
+        scheduler=schedulers[contender]() if contender in schedulers else None,
         seed=seed,
     )
     history: list[tuple] = []

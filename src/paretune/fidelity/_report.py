@@ -145,19 +145,27 @@ def rungs_predictive(
     act on the calibration while the study runs.
     """
     by_rung, _ = _measurements(study, rungs)
-    top = by_rung[-1]
-    names = [o.name for o in study.objectives]
     verdicts: list[bool | None] = []
     for measured in by_rung[:-1]:
-        pairs = sorted(set(measured) & set(top))
-        if len(pairs) < MIN_PAIRS:
-            verdicts.append(None)
-            continue
-        low = study.losses_of([measured[c] for c in pairs])
-        high = study.losses_of([top[c] for c in pairs])
-        kendall = {name: _correlations(low[:, j], high[:, j])[0] for j, name in enumerate(names)}
+        pairs, _, kendall, _ = _compare(study, measured, by_rung[-1])
         verdicts.append(_predictive(kendall, len(pairs), threshold))
     return verdicts
+
+
+def _compare(
+    study: Study,
+    measured: Mapping[int, Mapping[str, float]],
+    top: Mapping[int, Mapping[str, float]],
+) -> tuple[list[int], np.ndarray, dict[str, float], dict[str, float]]:
+    """Configurations measured at a rung and at the top, their losses at the rung, and
+    Kendall's tau and Spearman's rho per objective between the two."""
+    pairs = sorted(set(measured) & set(top))
+    low = study.losses_of([measured[c] for c in pairs])
+    high = study.losses_of([top[c] for c in pairs])
+    kendall, spearman = {}, {}
+    for j, objective in enumerate(study.objectives):
+        kendall[objective.name], spearman[objective.name] = _correlations(low[:, j], high[:, j])
+    return pairs, low, kendall, spearman
 
 
 def _measurements(
@@ -228,12 +236,7 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
             front = {c for c, keep in zip(feasible, mask, strict=True) if keep}
     report_rungs, notes = [], []
     for k, budget in enumerate(rungs[:-1]):
-        pairs = sorted(set(by_rung[k]) & set(top))
-        low = study.losses_of([by_rung[k][c] for c in pairs])
-        high = study.losses_of([top[c] for c in pairs])
-        kendall, spearman = {}, {}
-        for j, name in enumerate(names):
-            kendall[name], spearman[name] = _correlations(low[:, j], high[:, j])
+        pairs, low, kendall, spearman = _compare(study, by_rung[k], top)
         regret = 0
         if pairs:
             violations = np.array([study.violation_of(by_rung[k][c]) for c in pairs])

@@ -114,7 +114,7 @@ class RungScheduler(BaseScheduler):
         self.max_resource = max_resource
         self.bias_guard = float(bias_guard)
         self.skip_misleading = bool(skip_misleading)
-        self._floors: dict[tuple[str, int], int] = {}
+        self._floor: tuple[tuple[str, int], int] | None = None  # ((study, top results), floor)
 
     def rungs(self, study: Study) -> tuple[float, ...]:
         """The rung budgets, smallest first."""
@@ -145,11 +145,11 @@ class RungScheduler(BaseScheduler):
         rungs = self.rungs(study)
         top = sum(1 for r in trials if r.state is TrialState.COMPLETE and _at_top(study, r, rungs))
         key = (study.name, top)
-        if key not in self._floors:
+        if self._floor is None or self._floor[0] != key:
             verdicts = rungs_predictive(study, rungs)
             distrusted = [k for k, verdict in enumerate(verdicts) if verdict is False]
-            self._floors[key] = distrusted[-1] + 1 if distrusted else 0
-        return self._floors[key]
+            self._floor = (key, distrusted[-1] + 1 if distrusted else 0)
+        return self._floor[1]
 
     # ---- brackets: subclasses with several override these -----------------------------
     def bracket_of(self, study: Study, record: TrialRecord) -> int:
