@@ -65,8 +65,9 @@ def build_model(params: dict[str, Any], seed: int) -> Any:
     """The unfitted model a trial's parameters describe (threshold included)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import FixedThresholdClassifier
     from sklearn.neural_network import MLPClassifier
+
+    from paretune._thresholded import ThresholdedClassifier
 
     family = params["model"]
     if family == "hgb":
@@ -88,9 +89,7 @@ def build_model(params: dict[str, Any], seed: int) -> Any:
             max_iter=params["epochs"],
             random_state=seed,
         )
-    return FixedThresholdClassifier(
-        model, threshold=params["threshold"], response_method="predict_proba"
-    )
+    return ThresholdedClassifier(model, threshold=params["threshold"])
 
 
 def _suggest(trial: Trial) -> dict[str, Any]:
