@@ -6,6 +6,7 @@ import pickle
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
@@ -71,6 +72,18 @@ def test_perturbations_are_seeded_and_touch_the_right_columns(credit: Any) -> No
     assert 0.3 < changed < 0.7 and set(flipped["Purpose4"]) <= set(X["Purpose4"])
     missing = first["missing_0.1"]
     assert 0.05 < missing.isna().to_numpy().mean() < 0.15
+
+
+def test_an_array_gets_the_same_noise_as_the_same_columns_in_a_frame() -> None:
+    # Arrays take one draw for all columns; it must equal the column-by-column draws.
+    X = np.random.default_rng(0).normal(size=(50, 4)) * [1.0, 10.0, 0.0, 3.0]
+    robust = pt.evaluate.Robustness(noise=(0.2, 1.0), missing=(), flips=(), seed=5)
+    from_array = pt.evaluate.perturbations(X, robust)
+    from_frame = pt.evaluate.perturbations(pd.DataFrame(X, columns=list("abcd")), robust)
+    for key in ("noise_0.2", "noise_1"):
+        assert np.array_equal(from_array[key], from_frame[key].to_numpy())
+    assert np.array_equal(from_array["noise_1"][:, 2], X[:, 2])  # no spread, no noise
+    assert np.std(from_array["noise_1"][:, 1] - X[:, 1]) == pytest.approx(10.0, rel=0.3)
 
 
 def test_model_failing_on_missing_values_gets_a_clear_error(credit: Any) -> None:

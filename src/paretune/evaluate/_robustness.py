@@ -100,10 +100,15 @@ def perturbations(X: Any, robustness: Robustness) -> dict[str, Any]:
     n = len(X)
     for strength in robustness.noise:
         copy = _copy(X)
-        for column in numeric:
-            values = _get(X, column).astype(float)
-            spread = np.nanstd(values)
-            _set(copy, column, values + rng.normal(scale=strength * spread, size=n))
+        if hasattr(X, "columns") or not numeric:
+            for column in numeric:
+                values = _get(X, column).astype(float)
+                spread = np.nanstd(values)
+                _set(copy, column, values + rng.normal(scale=strength * spread, size=n))
+        else:  # one draw for all columns: the same stream, column after column, as above
+            values = np.asarray(X)[:, numeric].astype(float)
+            scale = strength * np.nanstd(values, axis=0)
+            copy[:, numeric] = values + (rng.standard_normal((len(numeric), n)) * scale[:, None]).T
         out[f"noise_{strength:g}"] = copy
     for fraction in robustness.missing:
         copy = _copy(X)
