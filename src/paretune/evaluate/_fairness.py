@@ -89,14 +89,24 @@ def figure_from_rates(
 
 
 def _derive(frame: Any, names: Sequence[str], suffix: str) -> dict[str, float]:
-    """The figures ``names`` (keys ``name + suffix``) from one MetricFrame of group rates."""
-    difference, ratio, group_min = frame.difference(), frame.ratio(), frame.group_min()
+    """The figures ``names`` (keys ``name + suffix``) from one MetricFrame of group rates.
+
+    Each of the frame's aggregates (``difference``, ``ratio``, ``group_min``) is computed
+    only if a figure asks for it, and then once: each costs milliseconds of pandas work.
+    """
+    aggregates: dict[str, Any] = {}
+
+    def aggregate(kind: str, rate: str) -> float:
+        if kind not in aggregates:
+            aggregates[kind] = getattr(frame, kind)()
+        return float(aggregates[kind][rate])
+
     return {
         name + suffix: figure_from_rates(
             name,
-            lambda r: float(difference[r]),
-            lambda r: float(ratio[r]),
-            lambda r: float(group_min[r]),
+            lambda r: aggregate("difference", r),
+            lambda r: aggregate("ratio", r),
+            lambda r: aggregate("group_min", r),
         )
         for name in names
     }
