@@ -98,17 +98,19 @@ def perturbations(X: Any, robustness: Robustness) -> dict[str, Any]:
     rng = np.random.default_rng(robustness.seed)
     out: dict[str, Any] = {}
     n = len(X)
+    if numeric and robustness.noise:
+        columns = [_get(X, column).astype(float) for column in numeric]
+        values = np.column_stack(columns)
+        spread = np.array([np.nanstd(c) for c in columns])  # per column: the same rounding
     for strength in robustness.noise:
         copy = _copy(X)
-        if hasattr(X, "columns") or not numeric:
-            for column in numeric:
-                values = _get(X, column).astype(float)
-                spread = np.nanstd(values)
-                _set(copy, column, values + rng.normal(scale=strength * spread, size=n))
-        else:  # one draw for all columns: the same stream, column after column, as above
-            values = np.asarray(X)[:, numeric].astype(float)
-            scale = strength * np.nanstd(values, axis=0)
-            copy[:, numeric] = values + (rng.standard_normal((len(numeric), n)) * scale[:, None]).T
+        if numeric:
+            # One draw for all columns, column after column: the seeded stream is the same
+            # as one normal draw per column.
+            draws = rng.standard_normal((len(numeric), n)).T
+            noisy = values + draws * (strength * spread)
+            for j, column in enumerate(numeric):
+                _set(copy, column, noisy[:, j])
         out[f"noise_{strength:g}"] = copy
     for fraction in robustness.missing:
         copy = _copy(X)
