@@ -86,5 +86,9 @@ class EvaluationInputError(ParetuneError, ValueError):
     """Data or a model handed to :mod:`paretune.evaluate` cannot give the asked metrics."""
 
 
+class BusyTimingWarning(UserWarning):
+    """Other threads of the process kept running while latency was timed."""
+
+
 class SmallGroupWarning(UserWarning):
     """A sensitive group has too few rows for its fairness figures to be trusted."""

@@ -8,6 +8,17 @@ Protocol (:class:`LatencyProtocol`):
    dominates the p99 of small models. ``threads=None`` leaves the pools as they are.
 1. ``warmup`` untimed calls, single-row and batch, so lazy initialisation and caches are
    not timed.
+1b. Settle: before timing, wait until no other thread of the process is on a CPU, for at
+   most ``settle_seconds`` (Linux reads thread states from ``/proc/self/task``; elsewhere
+   it waits ``settle_seconds``). The wait polls rather than sleeps, so the timing core
+   does not idle down before the timed calls. After a call into a multi-threaded native library
+   (training, a batch prediction), its worker threads keep spinning for a while: OpenBLAS
+   for about 0.1 s. Timed during that spin, single-row calls lose the core for a
+   scheduler time slice, and the p99 of a linear model measured right after its training
+   read about 4.5 ms instead of 0.4 ms in 8 of 12 trials. When other threads still run
+   at the cap (e.g. ``optimize(n_workers>1)`` training beside the timing), a
+   :class:`~paretune.exceptions.BusyTimingWarning` says that the figures include their
+   contention.
 2. Single-row latency: ``predict`` on one row at a time, cycling through up to
    ``single_repeats`` distinct rows sliced beforehand (slicing is not timed), each call
    timed with ``time.perf_counter_ns``; stops early after ``max_seconds``.
@@ -25,7 +36,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import pickle
+import threading
 import time
 import tracemalloc
 from collections.abc import Collection
@@ -33,6 +46,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from paretune._warnings import warn
+from paretune.exceptions import BusyTimingWarning
 
 LATENCY_METRICS = (
     "latency_p50_ms",
@@ -66,6 +82,8 @@ class LatencyProtocol:
         seed: Seed of the bootstrap behind the noise figure.
         threads: Native threads (OpenMP, BLAS) a prediction may use while timed; None
             leaves the process's thread pools as they are.
+        settle_seconds: Longest wait, before timing, for the process's other threads to
+            go idle (0 skips the step).
     """
 
     warmup: int = 3
@@ -76,6 +94,7 @@ class LatencyProtocol:
     measure_memory: bool = False
     seed: int = 0
     threads: int | None = 1
+    settle_seconds: float = 0.3
 
     def __post_init__(self) -> None:
         if self.single_repeats < 2 or self.batch_repeats < 1 or self.batch_size < 1:
@@ -85,14 +104,76 @@ class LatencyProtocol:
             )
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"threads must be >= 1 or None, got {self.threads}.")
-        if self.warmup < 0 or self.max_seconds <= 0:
+        if self.warmup < 0 or self.max_seconds <= 0 or self.settle_seconds < 0:
             raise ValueError(
-                f"warmup must be >= 0 and max_seconds > 0, got ({self.warmup}, {self.max_seconds})."
+                "warmup and settle_seconds must be >= 0 and max_seconds > 0, got "
+                f"({self.warmup}, {self.settle_seconds}, {self.max_seconds})."
             )
 
 
 def _rows(X: Any, start: int, stop: int) -> Any:
     return X.iloc[start:stop] if hasattr(X, "iloc") else X[start:stop]
+
+
+_TASKS = "/proc/self/task"
+
+
+def others_running() -> bool | None:
+    """Whether another thread of this process is on a CPU now (None where unknown).
+
+    Reads each thread's state from ``/proc/self/task/<tid>/stat`` (Linux); ``R`` is running.
+    """
+    try:
+        tids = os.listdir(_TASKS)
+    except OSError:
+        return None
+    me = str(threading.get_native_id())
+    for tid in tids:
+        if tid == me:
+            continue
+        try:
+            with open(f"{_TASKS}/{tid}/stat", "rb") as stat_file:
+                stat = stat_file.read()
+        except OSError:  # the thread has ended
+            continue
+        end = stat.rfind(b")")  # the command name in parentheses may hold spaces
+        if stat[end + 2 : end + 3] == b"R":
+            return True
+    return False
+
+
+def settle(seconds: float) -> bool:
+    """Wait until no other thread of the process runs, at most ``seconds``.
+
+    The wait polls without sleeping, so that this thread's core stays busy: a core left
+    idle for a tenth of a second runs the next calls slower (an MLP's single-row p50 read
+    0.31-0.34 ms after a sleeping wait against 0.18-0.20 ms after a busy one).
+
+    Returns:
+        False when other threads still ran at the cap; True otherwise (also where thread
+        states cannot be read, after ``seconds``).
+    """
+    if seconds <= 0:
+        return True
+    deadline = time.perf_counter() + seconds
+    while True:
+        running = others_running()
+        if running is False:
+            return True
+        if time.perf_counter() >= deadline:
+            return running is None
+
+
+def _settle_or_warn(seconds: float) -> None:
+    if not settle(seconds):
+        warn(
+            f"Other threads of this process were still running {seconds:g} s into the latency "
+            "measurement (training in another optimize worker, or a busy native thread pool), "
+            "so the latency figures include their contention. Time in a process of its own "
+            "(optimize(n_workers=1) or one worker process per core), or raise "
+            "LatencyProtocol(settle_seconds=...).",
+            BusyTimingWarning,
+        )
 
 
 def _timed(call: Any, inputs: list[Any], max_seconds: float) -> np.ndarray:
@@ -165,6 +246,7 @@ def _measure(model: Any, X: Any, protocol: LatencyProtocol, wanted: set[str]) ->
         singles = [_rows(X, i % n, i % n + 1) for i in range(protocol.single_repeats)]
         for i in range(protocol.warmup):
             model.predict(singles[i % len(singles)])
+        _settle_or_warn(protocol.settle_seconds)
         single = _timed(model.predict, singles, protocol.max_seconds)
         p50, p95, p99 = np.percentile(single, [50, 95, 99])
         rng = np.random.default_rng(protocol.seed)
@@ -179,6 +261,7 @@ def _measure(model: Any, X: Any, protocol: LatencyProtocol, wanted: set[str]) ->
     if batch_part:
         for _ in range(protocol.warmup):
             model.predict(batch)
+        _settle_or_warn(protocol.settle_seconds)
         batched = _timed(model.predict, [batch] * protocol.batch_repeats, protocol.max_seconds)
         b50, b95, b99 = np.percentile(batched, [50, 95, 99])
         out |= {
