@@ -10,14 +10,14 @@ Protocol (:class:`LatencyProtocol`):
    not timed.
 1b. Settle: before timing, wait until no other thread of the process is on a CPU, for at
    most ``settle_seconds`` (Linux reads thread states from ``/proc/self/task``; elsewhere
-   it waits ``settle_seconds``). The wait polls rather than sleeps, so the timing core
-   does not idle down before the timed calls. After a call into a multi-threaded native library
-   (training, a batch prediction), its worker threads keep spinning for a while: OpenBLAS
-   for about 0.1 s. Timed during that spin, single-row calls lose the core for a
-   scheduler time slice, and the p99 of a linear model measured right after its training
-   read about 4.5 ms instead of 0.4 ms in 8 of 12 trials. When other threads still run
-   at the cap (e.g. ``optimize(n_workers>1)`` training beside the timing), a
-   :class:`~paretune.exceptions.BusyTimingWarning` says that the figures include their
+   it waits ``settle_seconds``). After a call into a multi-threaded native library
+   (training, a batch prediction), its worker threads keep spinning for a while, OpenBLAS
+   for about 0.1 s; single-row calls timed during that spin lose the core for a scheduler
+   time slice (a linear model's p99 read about 4.5 ms instead of 0.4 ms in 8 of 12
+   trials). The wait polls rather than sleeps, so the timing core does not idle down
+   before the timed calls. When other threads still run at the cap (e.g.
+   ``optimize(n_workers>1)`` training beside the timing), a
+   :class:`~paretune.exceptions.BusyTimingWarning` says the figures include their
    contention.
 2. Single-row latency: ``predict`` on one row at a time, cycling through up to
    ``single_repeats`` distinct rows sliced beforehand (slicing is not timed), each call
