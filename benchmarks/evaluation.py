@@ -21,7 +21,7 @@ all of Adult's training split (encoded once, as the demo does):
   validation rows, without the protocol's settle step (``settle_seconds=0``) and with it
   (median of ``--after-fit`` fits each), with the seconds each latency measurement took.
 
-    python benchmarks/evaluation.py [--repeats 5]
+    python benchmarks/evaluation.py [--repeats 5] [--after-fit 5]
 """
 
 from __future__ import annotations
