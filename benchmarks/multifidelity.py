@@ -13,9 +13,12 @@ constraint (time to predict 1,000 rows):
 
 Contenders, each given the same seconds of training per seed (``--compute``):
 
-* ``pt-mf-default``: paretune with the fidelity and default scheduler (Hyperband brackets,
-  AutoSampler learning from the highest budget with enough results: BOHB-style);
-* ``pt-mf-skip``: the default with ``HyperbandScheduler(skip_misleading=True)``: rungs the
+* ``pt-mf-default``: paretune with the fidelity and default scheduler (Hyperband brackets
+  with ``skip_costly`` and ``safe_first``, AutoSampler learning from the highest budget
+  with enough results: BOHB-style);
+* ``pt-mf-hyperband``: the same with plain ``HyperbandScheduler()`` (every rung judges
+  whatever it costs; the default until 2026-11-23);
+* ``pt-mf-skip``: the default plus ``skip_misleading=True``: rungs the
   running calibration shows do not predict the top budget stop judging, and new brackets
   start above them;
 * ``pt-mo-asha``: paretune's ASHAScheduler with random proposals (MO-ASHA);
@@ -57,7 +60,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import adult  # noqa: E402
 from paretune.pareto import hypervolume  # noqa: E402
 
-CONTENDERS = ["pt-mf-default", "pt-mf-skip", "pt-mo-asha", "pt-full", "optuna-full", "random-full"]
+CONTENDERS = [
+    "pt-mf-default",
+    "pt-mf-hyperband",
+    "pt-mf-skip",
+    "pt-mo-asha",
+    "pt-full",
+    "optuna-full",
+    "random-full",
+]
+MULTI = ["pt-mf-default", "pt-mf-hyperband", "pt-mf-skip", "pt-mo-asha"]
 FULL = ["pt-full", "optuna-full", "random-full"]
 REFERENCE = np.array([0.3, 0.3])  # error rate, EO difference
 LATENCY_MS = {"mlp": 2.0, "hgb": 15.0}
@@ -156,10 +168,13 @@ def run_paretune(
     import paretune as pt
 
     name, low, high = FIDELITY[task.name]
-    multi = contender in ("pt-mf-default", "pt-mf-skip", "pt-mo-asha")
+    multi = contender in MULTI
     behaviour = "independent" if task.name == "mlp" else "varies"
     schedulers = {
-        "pt-mf-skip": lambda: pt.schedulers.HyperbandScheduler(skip_misleading=True),
+        "pt-mf-hyperband": pt.schedulers.HyperbandScheduler,
+        "pt-mf-skip": lambda: pt.schedulers.HyperbandScheduler(
+            skip_costly=True, safe_first=True, skip_misleading=True
+        ),
         "pt-mo-asha": pt.schedulers.ASHAScheduler,
     }
     study = pt.create_study(

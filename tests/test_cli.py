@@ -103,7 +103,10 @@ def test_demo_tunes_adult_and_evaluates_the_front_on_test(runner: CliRunner, tmp
     assert "paretune show demo-adult" in out and out.count("] trial") == 20
     study = pt.load_study(study_name="demo-adult", storage=url)
     assert len(study.trials) == 20
-    assert {t.budget for t in study.trials} == {1 / 9, 1 / 3, 1.0}
+    budgets = {t.budget for t in study.trials}
+    # The full-budget bracket comes first, then one starting at a third of the rows; the
+    # ninth is reached only if the cost rule keeps it and the trials last that long.
+    assert {1 / 3, 1.0} <= budgets <= {1 / 9, 1 / 3, 1.0}
     front = study.pareto_front()
     assert front and all(t.budget == 1.0 and t.feasible for t in front)
     assert all("evaluation" in t.user_attrs for t in front)  # per-group breakdown stored

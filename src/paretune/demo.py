@@ -4,10 +4,11 @@ It tunes a choice of model family (histogram gradient boosting, logistic regress
 small MLP, each with its own knobs and a decision threshold) on UCI Adult for validation
 accuracy against the equalized-odds difference between sexes, under a p99 single-row
 prediction-latency limit. The study has a ``data_fraction`` fidelity, so the default
-multi-fidelity scheduler (Hyperband brackets with model-based proposals) trains most
-configurations on a ninth or a third of the rows and only the promising ones on all of
-them. Metrics come from :func:`paretune.evaluate.classifier`. After the search, and only
-then, the Pareto set is evaluated on the held-out test split with bootstrap intervals.
+multi-fidelity scheduler (Hyperband brackets with model-based proposals) screens
+configurations on a ninth or a third of the rows (a rung that costs too much for what it
+saves is dropped) and trains only the promising ones on all of them. Metrics come from
+:func:`paretune.evaluate.classifier`. After the search, and only then, the Pareto set is
+evaluated on the held-out test split with bootstrap intervals.
 """
 
 from __future__ import annotations

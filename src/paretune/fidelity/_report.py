@@ -39,6 +39,9 @@ class RungCalibration:
         compute_s: Seconds of training spent at this rung.
         predictive: Whether every objective's tau reaches the threshold; None with fewer
             than :data:`MIN_PAIRS` pairs.
+        seconds_per_config: Median seconds of the trials that started a configuration at
+            this rung (budgeted studies, at least 3 such trials; None otherwise): what
+            screening one configuration here costs.
     """
 
     rung: int
@@ -50,6 +53,7 @@ class RungCalibration:
     regret: int
     compute_s: float
     predictive: bool | None
+    seconds_per_config: float | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class FidelityReport:
         rungs: One :class:`RungCalibration` per rung below the top, cheapest first.
         warnings: One line per rung that does not predict the top one.
         top_compute_s: Seconds of training spent at the top budget.
+        top_seconds_per_config: :attr:`RungCalibration.seconds_per_config` of the top rung.
     """
 
     study_name: str
@@ -69,6 +74,7 @@ class FidelityReport:
     rungs: list[RungCalibration]
     warnings: list[str] = field(default_factory=list)
     top_compute_s: float = 0.0
+    top_seconds_per_config: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (NaN correlations become None)."""
@@ -80,6 +86,7 @@ class FidelityReport:
             "study": self.study_name,
             "top_budget": self.top_budget,
             "top_compute_s": self.top_compute_s,
+            "top_seconds_per_config": self.top_seconds_per_config,
             "rungs": [
                 {
                     "rung": r.rung,
@@ -91,6 +98,7 @@ class FidelityReport:
                     "regret": r.regret,
                     "compute_s": r.compute_s,
                     "predictive": r.predictive,
+                    "seconds_per_config": r.seconds_per_config,
                 }
                 for r in self.rungs
             ],
@@ -101,7 +109,8 @@ class FidelityReport:
         lines = [f"Cross-fidelity calibration of study {self.study_name!r}"]
         lines.append(
             f"{'rung':>4} {'budget':>9} {'configs':>7} {'pairs':>5}  "
-            f"{'Kendall tau / Spearman rho per objective':<44} {'regret':>6} {'compute s':>9}"
+            f"{'Kendall tau / Spearman rho per objective':<44} {'regret':>6} {'compute s':>9} "
+            f"{'s/config':>8}"
         )
         for r in self.rungs:
             cells = ", ".join(
@@ -109,11 +118,18 @@ class FidelityReport:
             )
             lines.append(
                 f"{r.rung:>4} {r.budget:>9.4g} {r.n_configs:>7} {r.n_pairs:>5}  "
-                f"{cells:<44} {r.regret:>6} {r.compute_s:>9.1f}"
+                f"{cells:<44} {r.regret:>6} {r.compute_s:>9.1f} {_seconds(r.seconds_per_config)}"
             )
-        lines.append(f"top  {self.top_budget:>9.4g}   compute s {self.top_compute_s:.1f}")
+        lines.append(
+            f"top  {self.top_budget:>9.4g}   compute s {self.top_compute_s:.1f}, "
+            f"s/config {_seconds(self.top_seconds_per_config).strip()}"
+        )
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+
+def _seconds(value: float | None) -> str:
+    return f"{'n/a':>8}" if value is None else f"{value:>8.3f}"
 
 
 def _fmt(value: float) -> str:
@@ -223,8 +239,15 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
             "calibrate; load it with scheduler=pt.schedulers.HyperbandScheduler() (or the "
             "one it ran with)."
         )
+    from paretune.schedulers._rungs import rung_costs
+
     rungs = scheduler.rungs(study)
     by_rung, compute = _measurements(study, rungs)
+    if study.fidelity is not None:
+        complete = [r for r in study.get_trials() if r.state is TrialState.COMPLETE]
+        costs = rung_costs(rungs, complete)
+    else:
+        costs = [None] * len(rungs)
     top = by_rung[-1]
     names = [o.name for o in study.objectives]
     front: set[int] = set()
@@ -255,10 +278,10 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
         report_rungs.append(
             RungCalibration(
                 k, budget, len(by_rung[k]), len(pairs), kendall, spearman, regret,
-                compute[k], predictive,
+                compute[k], predictive, costs[k],
             )
         )  # fmt: skip
-    result = FidelityReport(study.name, rungs[-1], report_rungs, notes, compute[-1])
+    result = FidelityReport(study.name, rungs[-1], report_rungs, notes, compute[-1], costs[-1])
     if warn:
         for note in notes:
             emit(note, FidelityWarning)

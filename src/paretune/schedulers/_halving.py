@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+from typing import Any
 
 from paretune.schedulers._base import Job
 from paretune.schedulers._rungs import RungScheduler
@@ -122,13 +123,48 @@ class HyperbandScheduler(SuccessiveHalvingScheduler):
     ``skip_misleading``, new brackets cycle over the starting rungs from the cheapest
     trusted one up (a bracket keeps the shape it started with).
 
+    With ``skip_costly`` (budgeted use) the scheduler acts on what each rung costs.
+    Successive halving pays off when a rung costs about ``1 / eta`` of the rung above; a
+    data fraction often costs far more, as fitting, evaluating and proposing have fixed
+    costs that do not shrink with the rows. Every bracket starts configurations at its own
+    rung, so each rung's cost is the median duration of the trials started there (at least
+    :data:`~paretune.schedulers._rungs.COST_SAMPLES`; promoted trials do not count, their
+    job may have resumed from a checkpoint). A rung costing over ``1 / sqrt(eta)`` of the
+    rung above is not worth screening at: neither it nor any cheaper rung judges a trial
+    again, and new brackets start above it. With every rung that costly, the study becomes
+    a full-budget search.
+
+    With ``safe_first`` (budgeted use) the brackets cycle the other way: bracket ``b``
+    starts at rung ``R - 1 - b mod R``, so the first trains a few configurations at the
+    full budget only and the most aggressive bracket comes last. A study stopped by a
+    compute limit then holds full-budget results (the only ones on its front) from the
+    start, the sampler has top-budget results to learn from sooner, and ``skip_costly``
+    knows the top rung's cost before the cheap rungs have spent much.
+
     In the training loop, trial ``n`` joins bracket ``n mod R`` and is first judged at that
-    bracket's lowest rung, against the trials of its bracket. Arguments as for
-    :class:`SuccessiveHalvingScheduler`.
+    bracket's lowest rung, against the trials of its bracket.
+
+    Args:
+        skip_costly: Stop judging at, and starting from, rungs that cost too much for
+            what they save (budgeted use; see above).
+        safe_first: Start with the full-budget bracket and end with the most aggressive
+            one (budgeted use; see above).
+        **options: ``eta``, ``min_resource``, ``max_resource``, ``bias_guard`` and
+            ``skip_misleading``, as for :class:`SuccessiveHalvingScheduler`.
     """
 
+    def __init__(
+        self, *, skip_costly: bool = False, safe_first: bool = False, **options: Any
+    ) -> None:
+        super().__init__(**options)
+        self.skip_costly = bool(skip_costly)
+        self.safe_first = bool(safe_first)
+
     def start_rung(self, n_rungs: int, bracket: int, floor: int = 0) -> int:
-        """Brackets cycle over the starting rungs from ``floor`` up."""
+        """Brackets cycle over the starting rungs from ``floor`` up (``safe_first``: from
+        the top down to ``floor``)."""
+        if self.safe_first:
+            return n_rungs - 1 - bracket % (n_rungs - floor)
         return floor + bracket % (n_rungs - floor)
 
     def sizes(self, n_rungs: int, start: int) -> list[int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,7 +27,16 @@ from paretune.trial import TrialState
 if TYPE_CHECKING:
     from paretune.study import Study
 
-__all__ = ["RungScheduler", "hopeless", "keep_best", "measured_at", "rung_index", "rung_members"]
+__all__ = [
+    "COST_SAMPLES",
+    "RungScheduler",
+    "hopeless",
+    "keep_best",
+    "measured_at",
+    "rung_costs",
+    "rung_index",
+    "rung_members",
+]
 
 
 def hopeless(study: Study, metrics: Mapping[str, float]) -> bool:
@@ -87,6 +97,7 @@ class RungScheduler(BaseScheduler):
     judges a trial again, and new configurations start above it: with every cheap rung
     misleading, the study becomes a full-budget search. Until a rung has enough pairs it is
     trusted. The verdict is recomputed each time a configuration completes at the top budget.
+    :class:`~paretune.schedulers.HyperbandScheduler` also takes ``skip_costly``.
     """
 
     def __init__(
@@ -114,7 +125,9 @@ class RungScheduler(BaseScheduler):
         self.max_resource = max_resource
         self.bias_guard = float(bias_guard)
         self.skip_misleading = bool(skip_misleading)
+        self.skip_costly = False  # Hyperband's option: its brackets start at every rung
         self._floor: tuple[tuple[str, int], int] | None = None  # ((study, top results), floor)
+        self._cost_floor: tuple[tuple[str, int], int] | None = None  # ((study, complete), floor)
 
     def rungs(self, study: Study) -> tuple[float, ...]:
         """The rung budgets, smallest first."""
@@ -132,14 +145,39 @@ class RungScheduler(BaseScheduler):
 
     def trusted_floor(self, study: Study, trials: Sequence[TrialRecord]) -> int:
         """The cheapest rung that may judge trials and start configurations (0 unless
-        ``skip_misleading``): one above the most expensive rung the calibration distrusts.
+        ``skip_misleading`` or ``skip_costly``): one above the most expensive rung the
+        calibration distrusts or that costs too much for its saving.
 
         Args:
             study: The study.
             trials: Its trials (to count the results at the top budget the verdict rests on).
         """
+        floor = self._costly_floor(study, trials) if self.skip_costly else 0
         if not self.skip_misleading:
+            return floor
+        return max(floor, self._misleading_floor(study, trials))
+
+    def _costly_floor(self, study: Study, trials: Sequence[TrialRecord]) -> int:
+        """One above the most expensive rung that costs over ``1 / sqrt(eta)`` of the next."""
+        if study.fidelity is None:
             return 0
+        complete = [r for r in trials if r.state is TrialState.COMPLETE]
+        key = (study.name, len(complete))
+        if self._cost_floor is None or self._cost_floor[0] != key:
+            costs = rung_costs(self.rungs(study), complete)
+            costly = [
+                k
+                for k, (cost, above) in enumerate(pairwise(costs))
+                if cost is not None and above is not None and cost > above / math.sqrt(self.eta)
+            ]
+            floor = costly[-1] + 1 if costly else 0
+            if self._cost_floor is not None and self._cost_floor[0][0] == study.name:
+                floor = max(floor, self._cost_floor[1])  # a raised floor stays raised
+            self._cost_floor = (key, floor)
+        return self._cost_floor[1]
+
+    def _misleading_floor(self, study: Study, trials: Sequence[TrialRecord]) -> int:
+        """One above the most expensive rung the running calibration distrusts."""
         from paretune.fidelity._report import rungs_predictive
 
         rungs = self.rungs(study)
@@ -192,6 +230,28 @@ class RungScheduler(BaseScheduler):
         keep = max(1, (len(peers) + 1) // self.eta)
         mask = keep_best(study, [mine, *peers], keep)
         return Decision.CONTINUE if mask[0] else Decision.STOP
+
+
+COST_SAMPLES = 3
+"""Configurations started at a rung before ``skip_costly`` judges what the rung costs."""
+
+
+def rung_costs(rungs: Sequence[float], complete: Sequence[TrialRecord]) -> list[float | None]:
+    """Per rung, the median duration (s) of the complete trials started there.
+
+    Only configurations that began at the rung count (not promoted ones, whose job may have
+    resumed from a checkpoint and so cost only the extra budget); None where fewer than
+    :data:`COST_SAMPLES` did.
+    """
+    seconds: list[list[float]] = [[] for _ in rungs]
+    for record in complete:
+        placement, duration = record.placement, record.duration
+        if placement is None or placement.previous_trial is not None or duration is None:
+            continue
+        k = rung_index(rungs, placement.budget)
+        if k is not None:
+            seconds[k].append(duration)
+    return [float(np.median(s)) if len(s) >= COST_SAMPLES else None for s in seconds]
 
 
 def _at_top(study: Study, record: TrialRecord, rungs: Sequence[float]) -> bool:

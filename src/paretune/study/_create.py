@@ -53,7 +53,7 @@ def _open(
             f"`scheduler` must be a paretune scheduler (pt.schedulers.*), got {scheduler!r}."
         )
     if scheduler is None and info.fidelity is not None:
-        scheduler = HyperbandScheduler()
+        scheduler = HyperbandScheduler(skip_costly=True, safe_first=True)
     return Study(
         info=info,
         storage=backend,
@@ -115,10 +115,12 @@ def create_study(
         storage: None (in memory), a URL (``sqlite:///runs.db``,
             ``postgresql+psycopg://user@host/db``) or a storage object.
         sampler: How parameters are proposed; None uses :class:`~paretune.samplers.AutoSampler`
-            (a Sobol start, then TPE suited to the number of objectives).
+            (a Sobol start, then Gaussian processes or TPE, whichever suits the study).
         scheduler: Decides which budget each trial trains at (with ``fidelity``) and which
             trials that report intermediate metrics stop early; None gives a study with a
-            fidelity the BOHB-style :class:`~paretune.schedulers.HyperbandScheduler`.
+            fidelity the BOHB-style :class:`~paretune.schedulers.HyperbandScheduler`, with
+            ``skip_costly=True`` (rungs that cost too much for what they save stop judging)
+            and ``safe_first=True`` (the full-budget bracket first).
         seed: Seeds the default sampler and every trial's ``seed``; the same seed gives the
             same sequence of configurations, also in a new process.
         load_if_exists: Continue an existing study of this name instead of raising.
