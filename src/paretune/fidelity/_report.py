@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from paretune.trial import TrialRecord
 from paretune.trial import TrialState
 
 if TYPE_CHECKING:
@@ -160,7 +162,7 @@ def rungs_predictive(
     The cheap part of :func:`fidelity_report` (no regret, no warnings), for schedulers that
     act on the calibration while the study runs.
     """
-    by_rung, _ = _measurements(study, rungs)
+    by_rung, _ = _measurements(study, rungs, study.get_trials())
     verdicts: list[bool | None] = []
     for measured in by_rung[:-1]:
         pairs, _, kendall, _ = _compare(study, measured, by_rung[-1])
@@ -185,16 +187,19 @@ def _compare(
 
 
 def _measurements(
-    study: Study, rungs: tuple[float, ...]
+    study: Study, rungs: tuple[float, ...], trials: Sequence[TrialRecord]
 ) -> tuple[list[dict[int, Mapping[str, float]]], list[float]]:
-    """Per rung, config -> metrics measured there; and seconds of compute per rung."""
+    """Per rung, config -> metrics measured there; and seconds of compute per rung.
+
+    ``trials`` are the study's trials, read once by the caller.
+    """
     from paretune.schedulers._rungs import measured_at
     from paretune.schedulers._rungs import rung_index
 
     by_rung: list[dict[int, Mapping[str, float]]] = [{} for _ in rungs]
     compute = [0.0] * len(rungs)
     top = len(rungs) - 1
-    for record in study.get_trials():
+    for record in trials:
         if study.fidelity is not None:  # budgeted: one trial per configuration and budget
             if record.budget is None:
                 continue
@@ -242,10 +247,10 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
     from paretune.schedulers._rungs import rung_costs
 
     rungs = scheduler.rungs(study)
-    by_rung, compute = _measurements(study, rungs)
+    trials = study.get_trials()
+    by_rung, compute = _measurements(study, rungs, trials)
     if study.fidelity is not None:
-        complete = [r for r in study.get_trials() if r.state is TrialState.COMPLETE]
-        costs = rung_costs(rungs, complete)
+        costs = rung_costs(rungs, [r for r in trials if r.state is TrialState.COMPLETE])
     else:
         costs = [None] * len(rungs)
     top = by_rung[-1]
