@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from paretune._threads import native_thread_limit
 from paretune.constraints import Constraint
 from paretune.datasets import Dataset
 from paretune.datasets import load_adult
@@ -120,9 +121,7 @@ def _one_blas_thread() -> Any:
     spinning, so the latency protocol's settle step has nothing to wait for. Boosting
     keeps its OpenMP threads.
     """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
+    return native_thread_limit(1, user_api="blas")
 
 
 def _fit(data: _Encoded, params: dict[str, Any], budget: float, seed: int) -> Any:

@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from paretune._threads import native_thread_limit
 from paretune._warnings import warn
 from paretune.exceptions import BusyTimingWarning
 
@@ -225,15 +226,7 @@ def measure_latency(
 def _thread_limit(threads: int | None) -> contextlib.AbstractContextManager[Any]:
     if threads is None:
         return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError as error:  # pragma: no cover - installed with scikit-learn
-        raise ImportError(
-            "Limiting threads while timing needs threadpoolctl: pip install 'paretune[eval]', "
-            "or measure with LatencyProtocol(threads=None)."
-        ) from error
-    limit: contextlib.AbstractContextManager[Any] = threadpool_limits(limits=threads)
-    return limit
+    return native_thread_limit(threads)
 
 
 def _measure(model: Any, X: Any, protocol: LatencyProtocol, wanted: set[str]) -> dict[str, float]:
