@@ -172,6 +172,29 @@ def test_latency_is_timed_with_the_protocols_thread_limit() -> None:
         pt.evaluate.LatencyProtocol(threads=0)
 
 
+class _CallLog:
+    """A constant classifier that logs how many rows each ``predict`` call got."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+
+    def predict(self, X: Any) -> np.ndarray:
+        self.rows.append(len(X))
+        return np.zeros(len(X), dtype=int)
+
+
+@pytest.mark.parametrize("evaluate", [pt.evaluate.classifier, pt.evaluate.regressor])
+def test_latency_is_timed_before_the_evaluations_own_predictions(evaluate: Any) -> None:
+    X, y = np.zeros((40, 2)), np.arange(40) % 2
+    model = _CallLog()
+    quick = pt.evaluate.LatencyProtocol(single_repeats=5, warmup=1, settle_seconds=0)
+    evaluate(model, X, y, metrics=["latency_p99_ms"], latency=quick)
+    # a prediction of all rows (which may leave a thread pool spinning) comes last
+    assert model.rows[-1] == 40
+    assert set(model.rows[:-1]) == {1}
+    assert len(model.rows) == 1 + 5 + 1  # warm-up, timed calls, the validation prediction
+
+
 def test_regressor_metrics_and_fairness(credit: Any) -> None:
     from fairlearn.metrics import MetricFrame
     from sklearn.linear_model import Ridge
