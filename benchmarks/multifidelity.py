@@ -84,12 +84,21 @@ def _data(task: str) -> dict[str, Any]:
 
 
 def _score(model: Any, threshold: float, data: dict[str, Any]) -> tuple[float, float]:
-    from fairlearn.metrics import equalized_odds_difference
+    """Validation accuracy and equalized-odds difference, through ``pt.evaluate`` as a
+    paretune user would score a trial (the same figures as fairlearn's own function, in
+    about half its time; until 2026-11-23 this called fairlearn directly)."""
+    import paretune as pt
 
-    pred = (model.predict_proba(data["x_val"])[:, 1] >= threshold).astype(int)
-    accuracy = float((pred == data["y_val"]).mean())
-    eo = float(equalized_odds_difference(data["y_val"], pred, sensitive_features=data["sex_val"]))
-    return accuracy, eo
+    m = pt.evaluate.classifier(
+        model,
+        data["x_val"],
+        data["y_val"],
+        sensitive_features=data["sex_val"],
+        metrics=["accuracy", "equalized_odds_difference"],
+        threshold=threshold,
+        full_group_table=False,
+    )
+    return m["accuracy"], m["equalized_odds_difference"]
 
 
 class Task:
