@@ -21,7 +21,11 @@ all of Adult's training split (encoded once, as the demo does):
   validation rows, without the protocol's settle step (``settle_seconds=0``) and with it
   (median of ``--after-fit`` fits each), with the seconds each latency measurement took.
 
+* with ``--stability N`` only: N back-to-back p99 measurements per model at 100, 200, 400
+  and 1,000 single-row calls, their spread beside the protocol's noise figure.
+
     python benchmarks/evaluation.py [--repeats 5] [--after-fit 5]
+    python benchmarks/evaluation.py --stability 20
 """
 
 from __future__ import annotations
@@ -124,13 +128,56 @@ def _after_fit(data: _Encoded, fits: int, one_thread_s: dict[str, float]) -> Non
               f"{raw_s:>20.3f} {settled_s:>8.3f}")  # fmt: skip
 
 
+def _stability(data: _Encoded, measurements: int) -> None:
+    """Does timing more single-row calls steady the p99? ``measurements`` back-to-back
+    measurements per model and call count (batch part skipped), with the default protocol
+    otherwise: the spread of p99 and p50 between them, the protocol's noise figure, and
+    the share of measurements whose p99 lies within its own noise figure of the median."""
+    print(
+        f"\np99 stability against the number of single-row calls ({measurements} "
+        "measurements each, back to back)"
+    )
+    print(f"{'model':<7} {'calls':>6} {'p99 ms':>7} {'IQR/med':>8} {'spread':>7} "
+          f"{'noise':>6} {'within':>7} {'p50 spread':>10} {'s/measurement':>14}")  # fmt: skip
+    for family, params in FAMILIES.items():
+        model = _fit(data, params, 1.0, 0)
+        for calls in (100, 200, 400, 1000):
+            protocol = pt.evaluate.LatencyProtocol(single_repeats=calls, max_seconds=5.0)
+            start = time.perf_counter()
+            reports = [
+                pt.evaluate.measure_latency(model, data.x_val, protocol, only=["latency_p99_ms"])
+                for _ in range(measurements)
+            ]
+            seconds = (time.perf_counter() - start) / measurements
+            p99 = np.array([r["latency_p99_ms"] for r in reports])
+            p50 = np.array([r["latency_p50_ms"] for r in reports])
+            noise = np.array([r["latency_p99_noise"] for r in reports])
+            median = float(np.median(p99))
+            q1, q3 = np.percentile(p99, [25, 75])
+            within = float(np.mean(np.abs(p99 - median) <= noise * p99))
+            print(f"{family:<7} {calls:>6} {median:>7.3f} {(q3 - q1) / median:>8.1%} "
+                  f"{(p99.max() - p99.min()) / median:>7.1%} {np.median(noise):>6.1%} "
+                  f"{within:>7.0%} {(p50.max() - p50.min()) / np.median(p50):>10.1%} "
+                  f"{seconds:>14.3f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--after-fit", type=int, default=5)
+    parser.add_argument(
+        "--stability",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only the p99 stability table, N measurements per model and call count",
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     data = _Encoded(pt.datasets.load_adult(), seed=0)
+    if args.stability:
+        _stability(data, args.stability)
+        return
     val = data.data.validation
     sex = val.sensitive["sex"].to_numpy()
     print(f"Adult: {len(data.y_train)} training rows, {len(val)} validation rows\n")
