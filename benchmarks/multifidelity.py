@@ -21,6 +21,8 @@ Contenders, each given the same seconds of training per seed (``--compute``):
 * ``pt-mf-skip``: the default plus ``skip_misleading=True``: rungs the
   running calibration shows do not predict the top budget stop judging, and new brackets
   start above them;
+* ``pt-mf-random``: the default's scheduler with random proposals (is it the scheduler
+  or the sampler that helps or hurts?);
 * ``pt-mo-asha``: paretune's ASHAScheduler with random proposals (MO-ASHA);
 * ``pt-full``: paretune's default sampler, every trial at the full budget;
 * ``optuna-full``: Optuna's TPESampler (its best multi-objective sampler on Adult in
@@ -64,12 +66,13 @@ CONTENDERS = [
     "pt-mf-default",
     "pt-mf-hyperband",
     "pt-mf-skip",
+    "pt-mf-random",
     "pt-mo-asha",
     "pt-full",
     "optuna-full",
     "random-full",
 ]
-MULTI = ["pt-mf-default", "pt-mf-hyperband", "pt-mf-skip", "pt-mo-asha"]
+MULTI = ["pt-mf-default", "pt-mf-hyperband", "pt-mf-skip", "pt-mf-random", "pt-mo-asha"]
 FULL = ["pt-full", "optuna-full", "random-full"]
 REFERENCE = np.array([0.3, 0.3])  # error rate, EO difference
 LATENCY_MS = {"mlp": 2.0, "hgb": 15.0}
@@ -195,7 +198,7 @@ def run_paretune(
         },
         fidelity=pt.Fidelity(name, low, high) if multi else None,
         sampler=pt.samplers.RandomSampler(seed=seed)
-        if contender in ("pt-mo-asha", "random-full")
+        if contender in ("pt-mf-random", "pt-mo-asha", "random-full")
         else None,
         scheduler=schedulers[contender]() if contender in schedulers else None,
         seed=seed,
