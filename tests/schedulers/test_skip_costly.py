@@ -10,6 +10,7 @@ import pytest
 import paretune as pt
 from paretune.schedulers import HyperbandScheduler
 from paretune.schedulers._rungs import rung_costs
+from paretune.schedulers._rungs import screening_multiple
 from paretune.trial import Placement
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
@@ -141,6 +142,33 @@ def test_only_hyperband_takes_the_option() -> None:
         pt.schedulers.ASHAScheduler(skip_costly=True)  # type: ignore[call-arg]
 
 
+def test_promotion_costs_are_medians_over_promoted_trials_only() -> None:
+    records = _records({3: [0.5, 0.7, 0.6]})
+    records += [_record(100 + i, 3, s, promoted=True) for i, s in enumerate((0.1, 0.3, 0.2))]
+    assert rung_costs(RUNGS, records, promoted=True) == pytest.approx([None, 0.2, None])
+    assert rung_costs(RUNGS, records) == pytest.approx([None, 0.6, None])
+
+
+@pytest.mark.parametrize(
+    ("started", "promoted", "expected"),
+    [
+        # proportional costs, every promotion retrains: each rung adds one top training
+        ([1 / 9, 1 / 3, 1.0], [None, None, None], [1 + 1 + 1, 1 + 1]),
+        # the boosting task's measured costs (seconds per configuration, retraining)
+        ([0.165, 0.423, 1.215], [None, None, None], [3.267, 2.044]),
+        # resuming from checkpoints: a promotion costs only the extra epochs
+        ([0.1, 0.3, 0.9], [None, 0.2, 0.6], [(9 * 0.1 + 3 * 0.2 + 0.6) / 0.9, (0.9 + 0.6) / 0.9]),
+        # an unknown cost leaves the multiple unknown
+        ([0.1, None, 0.9], [None, None, None], [None, None]),
+    ],
+)
+def test_screening_multiple_tables(
+    started: list[float | None], promoted: list[float | None], expected: list[float | None]
+) -> None:
+    got = [screening_multiple(k, started, promoted, eta=3) for k in range(2)]
+    assert got == [None if e is None else pytest.approx(e, abs=1e-3) for e in expected]
+
+
 def test_the_calibration_report_shows_what_a_configuration_costs_at_each_rung() -> None:
     study = _study(HyperbandScheduler(eta=3))
     study.optimize(_sleeping(fixed=0.0, per_epoch=0.01), n_trials=45)
@@ -151,6 +179,10 @@ def test_the_calibration_report_shows_what_a_configuration_costs_at_each_rung() 
     assert 0.01 <= one < three < nine  # each at least its sleep, ordered by budget
     assert "s/config" in str(report)
     assert report.to_dict()["rungs"][0]["seconds_per_config"] == one
+    multiples = [r.screening_multiple for r in report.rungs]
+    assert all(m is not None and m > 1.0 for m in multiples)  # screening always costs more
+    assert "x top" in str(report)
+    assert report.to_dict()["rungs"][1]["screening_multiple"] == multiples[1]
 
 
 def test_safe_first_brackets_begin_at_the_full_budget() -> None:

@@ -44,6 +44,11 @@ class RungCalibration:
         seconds_per_config: Median seconds of the trials that started a configuration at
             this rung (budgeted studies, at least 3 such trials; None otherwise): what
             screening one configuration here costs.
+        screening_multiple: What one top-budget result costs when successive halving
+            screens from this rung, as a multiple of training one configuration at the top
+            budget directly (from the measured costs of started and promoted trials; None
+            where they are unknown). Screening here pays only if choosing which
+            configurations reach the top is worth that multiple.
     """
 
     rung: int
@@ -56,6 +61,7 @@ class RungCalibration:
     compute_s: float
     predictive: bool | None
     seconds_per_config: float | None = None
+    screening_multiple: float | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ class FidelityReport:
                     "compute_s": r.compute_s,
                     "predictive": r.predictive,
                     "seconds_per_config": r.seconds_per_config,
+                    "screening_multiple": r.screening_multiple,
                 }
                 for r in self.rungs
             ],
@@ -112,7 +119,7 @@ class FidelityReport:
         lines.append(
             f"{'rung':>4} {'budget':>9} {'configs':>7} {'pairs':>5}  "
             f"{'Kendall tau / Spearman rho per objective':<44} {'regret':>6} {'compute s':>9} "
-            f"{'s/config':>8}"
+            f"{'s/config':>8} {'x top':>6}"
         )
         for r in self.rungs:
             cells = ", ".join(
@@ -120,7 +127,8 @@ class FidelityReport:
             )
             lines.append(
                 f"{r.rung:>4} {r.budget:>9.4g} {r.n_configs:>7} {r.n_pairs:>5}  "
-                f"{cells:<44} {r.regret:>6} {r.compute_s:>9.1f} {_seconds(r.seconds_per_config)}"
+                f"{cells:<44} {r.regret:>6} {r.compute_s:>9.1f} {_seconds(r.seconds_per_config)} "
+                f"{_multiple(r.screening_multiple)}"
             )
         lines.append(
             f"top  {self.top_budget:>9.4g}   compute s {self.top_compute_s:.1f}, "
@@ -132,6 +140,10 @@ class FidelityReport:
 
 def _seconds(value: float | None) -> str:
     return f"{'n/a':>8}" if value is None else f"{value:>8.3f}"
+
+
+def _multiple(value: float | None) -> str:
+    return f"{'n/a':>6}" if value is None else f"{value:>5.2f}x"
 
 
 def _fmt(value: float) -> str:
@@ -245,14 +257,17 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
             "one it ran with)."
         )
     from paretune.schedulers._rungs import rung_costs
+    from paretune.schedulers._rungs import screening_multiple
 
     rungs = scheduler.rungs(study)
     trials = study.get_trials()
     by_rung, compute = _measurements(study, rungs, trials)
+    costs: list[float | None] = [None] * len(rungs)
+    promotions: list[float | None] = [None] * len(rungs)
     if study.fidelity is not None:
-        costs = rung_costs(rungs, [r for r in trials if r.state is TrialState.COMPLETE])
-    else:
-        costs = [None] * len(rungs)
+        complete = [r for r in trials if r.state is TrialState.COMPLETE]
+        costs = rung_costs(rungs, complete)
+        promotions = rung_costs(rungs, complete, promoted=True)
     top = by_rung[-1]
     names = [o.name for o in study.objectives]
     front: set[int] = set()
@@ -284,6 +299,7 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
             RungCalibration(
                 k, budget, len(by_rung[k]), len(pairs), kendall, spearman, regret,
                 compute[k], predictive, costs[k],
+                screening_multiple(k, costs, promotions, scheduler.eta),
             )
         )  # fmt: skip
     result = FidelityReport(study.name, rungs[-1], report_rungs, notes, compute[-1], costs[-1])

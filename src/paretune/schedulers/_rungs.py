@@ -36,6 +36,7 @@ __all__ = [
     "rung_costs",
     "rung_index",
     "rung_members",
+    "screening_multiple",
 ]
 
 
@@ -236,22 +237,53 @@ COST_SAMPLES = 3
 """Configurations started at a rung before ``skip_costly`` judges what the rung costs."""
 
 
-def rung_costs(rungs: Sequence[float], complete: Sequence[TrialRecord]) -> list[float | None]:
+def rung_costs(
+    rungs: Sequence[float], complete: Sequence[TrialRecord], *, promoted: bool = False
+) -> list[float | None]:
     """Per rung, the median duration (s) of the complete trials started there.
 
     Only configurations that began at the rung count (not promoted ones, whose job may have
     resumed from a checkpoint and so cost only the extra budget); None where fewer than
-    :data:`COST_SAMPLES` did.
+    :data:`COST_SAMPLES` did. ``promoted=True`` gives the other half instead: the median
+    duration of the trials promoted into each rung, what a promotion costs there.
     """
     seconds: list[list[float]] = [[] for _ in rungs]
     for record in complete:
         placement, duration = record.placement, record.duration
-        if placement is None or placement.previous_trial is not None or duration is None:
+        if placement is None or duration is None:
+            continue
+        if (placement.previous_trial is not None) != promoted:
             continue
         k = rung_index(rungs, placement.budget)
         if k is not None:
             seconds[k].append(duration)
     return [float(np.median(s)) if len(s) >= COST_SAMPLES else None for s in seconds]
+
+
+def screening_multiple(
+    k: int, started: Sequence[float | None], promoted: Sequence[float | None], eta: int
+) -> float | None:
+    """What one top-budget result costs when configurations are screened from rung ``k``,
+    as a multiple of training one configuration at the top budget directly.
+
+    Successive halving from rung ``k`` starts ``eta ** (top - k)`` configurations there and
+    promotes ``eta ** (top - j)`` into each rung ``j`` above it for every one that reaches
+    the top. ``started[j]`` is the median cost of a configuration started at rung ``j``,
+    ``promoted[j]`` that of a promotion into it (lower where jobs resume from a checkpoint;
+    the started cost stands in where too few promotions were measured). None where a cost
+    it needs is unknown.
+    """
+    top = len(started) - 1
+    first, direct = started[k], started[top]
+    if first is None or direct is None or direct <= 0:
+        return None
+    total = eta ** (top - k) * first
+    for j in range(k + 1, top + 1):
+        step = promoted[j] if promoted[j] is not None else started[j]
+        if step is None:
+            return None
+        total += eta ** (top - j) * step
+    return float(total / direct)
 
 
 def _at_top(study: Study, record: TrialRecord, rungs: Sequence[float]) -> bool:
