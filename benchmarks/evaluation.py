@@ -22,7 +22,8 @@ all of Adult's training split (encoded once, as the demo does):
   (median of ``--after-fit`` fits each), with the seconds each latency measurement took.
 
 * with ``--stability N`` only: N back-to-back p99 measurements per model at 100, 200, 400
-  and 1,000 single-row calls, their spread beside the protocol's noise figure.
+  and 1,000 single-row calls, their spread beside the protocol's noise figure, and the
+  spread of the figures relative to the protocol's reference workload.
 
     python benchmarks/evaluation.py [--repeats 5] [--after-fit 5]
     python benchmarks/evaluation.py --stability 20
@@ -128,36 +129,48 @@ def _after_fit(data: _Encoded, fits: int, one_thread_s: dict[str, float]) -> Non
               f"{raw_s:>20.3f} {settled_s:>8.3f}")  # fmt: skip
 
 
+def _iqr(values: np.ndarray) -> float:
+    """Interquartile range over the median."""
+    q1, q3 = np.percentile(values, [25, 75])
+    return float((q3 - q1) / np.median(values))
+
+
 def _stability(data: _Encoded, measurements: int) -> None:
     """Does timing more single-row calls steady the p99? ``measurements`` back-to-back
     measurements per model and call count (batch part skipped), with the default protocol
-    otherwise: the spread of p99 and p50 between them, the protocol's noise figure, and
-    the share of measurements whose p99 lies within its own noise figure of the median."""
+    otherwise: the spread of p99 and p50 between them, the protocol's noise figure, the
+    share of measurements whose p99 lies within its own noise figure of the median, and
+    the interquartile range of the p50 and p99 relative to the protocol's reference
+    workload (``latency_p50_relative``, ``latency_p99_relative``) beside the p50's."""
     print(
         f"\np99 stability against the number of single-row calls ({measurements} "
         "measurements each, back to back)"
     )
     print(f"{'model':<7} {'calls':>6} {'p99 ms':>7} {'IQR/med':>8} {'spread':>7} "
-          f"{'noise':>6} {'within':>7} {'p50 spread':>10} {'s/measurement':>14}")  # fmt: skip
+          f"{'noise':>6} {'within':>7} {'p50 spread':>10} {'p50 IQR':>8} "
+          f"{'p50/ref IQR':>11} {'p99/ref IQR':>11} {'s/measurement':>14}")  # fmt: skip
+    wanted = ["latency_p99_ms", "latency_p99_relative"]
     for family, params in FAMILIES.items():
         model = _fit(data, params, 1.0, 0)
         for calls in (100, 200, 400, 1000):
             protocol = pt.evaluate.LatencyProtocol(single_repeats=calls, max_seconds=5.0)
             start = time.perf_counter()
             reports = [
-                pt.evaluate.measure_latency(model, data.x_val, protocol, only=["latency_p99_ms"])
+                pt.evaluate.measure_latency(model, data.x_val, protocol, only=wanted)
                 for _ in range(measurements)
             ]
             seconds = (time.perf_counter() - start) / measurements
-            p99 = np.array([r["latency_p99_ms"] for r in reports])
-            p50 = np.array([r["latency_p50_ms"] for r in reports])
-            noise = np.array([r["latency_p99_noise"] for r in reports])
+            p99, p50, noise, rel50, rel99 = (
+                np.array([r[k] for r in reports])
+                for k in ("latency_p99_ms", "latency_p50_ms", "latency_p99_noise",
+                          "latency_p50_relative", "latency_p99_relative")
+            )  # fmt: skip
             median = float(np.median(p99))
-            q1, q3 = np.percentile(p99, [25, 75])
             within = float(np.mean(np.abs(p99 - median) <= noise * p99))
-            print(f"{family:<7} {calls:>6} {median:>7.3f} {(q3 - q1) / median:>8.1%} "
+            print(f"{family:<7} {calls:>6} {median:>7.3f} {_iqr(p99):>8.1%} "
                   f"{(p99.max() - p99.min()) / median:>7.1%} {np.median(noise):>6.1%} "
                   f"{within:>7.0%} {(p50.max() - p50.min()) / np.median(p50):>10.1%} "
+                  f"{_iqr(p50):>8.1%} {_iqr(rel50):>11.1%} {_iqr(rel99):>11.1%} "
                   f"{seconds:>14.3f}")  # fmt: skip
 
 

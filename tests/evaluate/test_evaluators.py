@@ -133,6 +133,13 @@ def test_latency_report(credit: Any, fitted: Any) -> None:
     assert 0 < report["latency_p50_ms"] <= report["latency_p95_ms"] <= report["latency_p99_ms"]
     assert report["batch_latency_p50_ms"] > 0 and report["throughput_rows_per_s"] > 0
     assert report["latency_p99_noise"] >= 0
+    assert report["latency_reference_ms"] > 0
+    assert report["latency_p50_relative"] == pytest.approx(
+        report["latency_p50_ms"] / report["latency_reference_ms"]
+    )
+    assert report["latency_p99_relative"] == pytest.approx(
+        report["latency_p99_ms"] / report["latency_reference_ms"]
+    )
     assert report["model_size_bytes"] == len(pickle.dumps(fitted, protocol=5))
     assert m["peak_memory_mb"] > 0
     assert set(m) == {"latency_p99_ms", "model_size_bytes", "peak_memory_mb"}
@@ -149,6 +156,21 @@ class _ThreadRecorder:
 
         self.seen |= {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
         return np.zeros(len(X))
+
+
+def test_relative_latency_times_the_reference_workload_only_when_asked() -> None:
+    X = np.zeros((20, 3))
+    quick = pt.evaluate.LatencyProtocol(single_repeats=10, warmup=1, settle_seconds=0)
+    model = _CallLog()
+    m = pt.evaluate.regressor(model, X, np.zeros(20), metrics=["latency_p99_relative"],
+                              latency=quick)  # fmt: skip
+    assert set(m) == {"latency_p99_relative"}
+    report = m.details["latency"]
+    assert {"latency_reference_ms", "latency_p50_relative"} <= set(report)
+    assert m["latency_p99_relative"] == pytest.approx(
+        report["latency_p99_ms"] / report["latency_reference_ms"]
+    )
+    assert model.rows.count(1) == 1 + 10  # the reference calls are not the model's
 
 
 def test_latency_is_timed_with_the_protocols_thread_limit() -> None:

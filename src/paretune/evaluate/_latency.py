@@ -27,6 +27,14 @@ Protocol (:class:`LatencyProtocol`):
    throughput is ``batch_size`` over the median batch time.
 5. Noise: the half-width of a 95% bootstrap interval of the single-row p99, relative to
    the p99 (``latency_p99_noise``; 0.1 means +-10%). Compare trials' p99s only beyond it.
+5b. Reference (only when a ``*_relative`` or ``latency_reference_ms`` figure is asked
+   for): right before the single-row calls, as many calls of a fixed numpy workload (a
+   1 x 100 by 100 x 32 product and a tanh, about what a small MLP does for one row), timed
+   alike; ``latency_reference_ms`` is their median, and ``latency_p50_relative`` /
+   ``latency_p99_relative`` are the model's p50 / p99 over it. A virtual machine's speed
+   drifts between measurements by more than any figure inside one measurement can see;
+   the reference drifts with it, so the ratios compare trials measured at different
+   moments more steadily than milliseconds do (``benchmarks/evaluation.py --stability``).
 6. Size: bytes of the pickled model (protocol 5), a proxy for what serving loads. Peak
    memory (optional): ``tracemalloc`` peak during one batch prediction, which sees
    Python and numpy allocations but not those of native libraries that bypass Python.
@@ -56,6 +64,9 @@ LATENCY_METRICS = (
     "latency_p95_ms",
     "latency_p99_ms",
     "latency_p99_noise",
+    "latency_reference_ms",
+    "latency_p50_relative",
+    "latency_p99_relative",
     "batch_latency_p50_ms",
     "batch_latency_p95_ms",
     "batch_latency_p99_ms",
@@ -177,6 +188,17 @@ def _settle_or_warn(seconds: float) -> None:
         )
 
 
+_REFERENCE_RNG = np.random.default_rng(20261123)
+_REFERENCE_ROW = _REFERENCE_RNG.normal(size=(1, 100))
+_REFERENCE_WEIGHTS = _REFERENCE_RNG.normal(size=(100, 32))
+_REFERENCE = {"latency_reference_ms", "latency_p50_relative", "latency_p99_relative"}
+
+
+def _reference_call(_: Any) -> float:
+    """The fixed workload behind ``latency_reference_ms``: one small dense layer."""
+    return float(np.tanh(_REFERENCE_ROW @ _REFERENCE_WEIGHTS).sum())
+
+
 def _timed(call: Any, inputs: list[Any], max_seconds: float) -> np.ndarray:
     timings = []
     deadline = time.perf_counter() + max_seconds
@@ -240,6 +262,13 @@ def _measure(model: Any, X: Any, protocol: LatencyProtocol, wanted: set[str]) ->
         for i in range(protocol.warmup):
             model.predict(singles[i % len(singles)])
         _settle_or_warn(protocol.settle_seconds)
+        reference = None
+        if wanted & _REFERENCE:
+            for _ in range(protocol.warmup):
+                _reference_call(None)
+            reference = float(
+                np.median(_timed(_reference_call, [None] * len(singles), protocol.max_seconds))
+            )
         single = _timed(model.predict, singles, protocol.max_seconds)
         p50, p95, p99 = np.percentile(single, [50, 95, 99])
         rng = np.random.default_rng(protocol.seed)
@@ -251,6 +280,13 @@ def _measure(model: Any, X: Any, protocol: LatencyProtocol, wanted: set[str]) ->
             "latency_p99_ms": float(p99),
             "latency_p99_noise": float((high - low) / 2 / p99) if p99 > 0 else 0.0,
         }
+        if reference is not None:
+            scale = reference if reference > 0 else float("nan")
+            out |= {
+                "latency_reference_ms": reference,
+                "latency_p50_relative": float(p50) / scale,
+                "latency_p99_relative": float(p99) / scale,
+            }
     if batch_part:
         for _ in range(protocol.warmup):
             model.predict(batch)
