@@ -33,8 +33,9 @@ Protocol (:class:`LatencyProtocol`):
    alike; ``latency_reference_ms`` is their median, and ``latency_p50_relative`` /
    ``latency_p99_relative`` are the model's p50 / p99 over it. A virtual machine's speed
    drifts between measurements by more than any figure inside one measurement can see;
-   the reference drifts with it, so the ratios compare trials measured at different
-   moments more steadily than milliseconds do (``benchmarks/evaluation.py --stability``).
+   the reference drifts with it, so the relative p50 compares trials measured at
+   different moments more steadily than milliseconds do. The p99's tail, from rare slow
+   calls, it does not steady (``benchmarks/evaluation.py --stability``).
 6. Size: bytes of the pickled model (protocol 5), a proxy for what serving loads. Peak
    memory (optional): ``tracemalloc`` peak during one batch prediction, which sees
    Python and numpy allocations but not those of native libraries that bypass Python.
