@@ -135,6 +135,12 @@ def _iqr(values: np.ndarray) -> float:
     return float((q3 - q1) / np.median(values))
 
 
+def _spread(values: Any) -> float:
+    """Largest minus smallest over the median."""
+    values = np.asarray(values)
+    return float((values.max() - values.min()) / np.median(values))
+
+
 def _stability(data: _Encoded, measurements: int) -> None:
     """Does timing more single-row calls steady the p99? ``measurements`` back-to-back
     measurements per model and call count (batch part skipped), with the default protocol
@@ -168,8 +174,8 @@ def _stability(data: _Encoded, measurements: int) -> None:
             median = float(np.median(p99))
             within = float(np.mean(np.abs(p99 - median) <= noise * p99))
             print(f"{family:<7} {calls:>6} {median:>7.3f} {_iqr(p99):>8.1%} "
-                  f"{(p99.max() - p99.min()) / median:>7.1%} {np.median(noise):>6.1%} "
-                  f"{within:>7.0%} {(p50.max() - p50.min()) / np.median(p50):>10.1%} "
+                  f"{_spread(p99):>7.1%} {np.median(noise):>6.1%} "
+                  f"{within:>7.0%} {_spread(p50):>10.1%} "
                   f"{_iqr(p50):>8.1%} {_iqr(rel50):>11.1%} {_iqr(rel99):>11.1%} "
                   f"{seconds:>14.3f}")  # fmt: skip
 
@@ -230,8 +236,7 @@ def main() -> None:
             for _ in range(args.repeats)
         ]
         median = float(np.median(p99s))
-        spread = (max(p99s) - min(p99s)) / median
-        spread50 = (max(p50s) - min(p50s)) / float(np.median(p50s))
+        spread, spread50 = _spread(p99s), _spread(p50s)
         print(f"{family:<7} {train_s:>8.2f} {demo_s:>12.3f} {demo_s / train_s:>7.1%} "
               f"{full_s:>12.3f} {full_s / train_s:>7.1%} {direct_s / ours_s:>12.2f}x "
               f"{median:>7.3f} {spread:>7.1%} {np.median(noises):>7.1%} "
