@@ -24,6 +24,13 @@ Contenders, each given the same seconds of training per seed (``--compute``):
 * ``pt-mf-random``: the default's scheduler with random proposals (is it the scheduler
   or the sampler that helps or hurts?);
 * ``pt-mo-asha``: paretune's ASHAScheduler with random proposals (MO-ASHA);
+* ``pt-loop-asha`` (``mlp`` only): the training-loop form, no fidelity: each trial trains
+  up to 27 epochs, reports (``trial.report``) at 1, 3, 9 and 27 epochs and stops when
+  ``trial.should_stop()`` (``ASHAScheduler(min_resource=1, max_resource=27)``), default
+  sampler, which learns from stopped trials' reports until ten trials have completed;
+* ``pt-loop-hyperband`` (``mlp`` only): the same with
+  ``HyperbandScheduler(min_resource=1, max_resource=27)``: trial ``n`` is first judged at
+  rung ``n mod 4``, so every fourth trial runs to the end unjudged;
 * ``pt-full``: paretune's default sampler, every trial at the full budget;
 * ``pt-full-tpe``: the same with ``AutoSampler(use_gp=False)``, the TPE route the
   multi-fidelity default's sampler takes (minutes faster per run than the GP route);
@@ -70,12 +77,15 @@ CONTENDERS = [
     "pt-mf-skip",
     "pt-mf-random",
     "pt-mo-asha",
+    "pt-loop-asha",
+    "pt-loop-hyperband",
     "pt-full",
     "pt-full-tpe",
     "optuna-full",
     "random-full",
 ]
 MULTI = ["pt-mf-default", "pt-mf-hyperband", "pt-mf-skip", "pt-mf-random", "pt-mo-asha"]
+LOOP = ["pt-loop-asha", "pt-loop-hyperband"]  # training-loop contenders (epoch tasks only)
 FULL = ["pt-full", "pt-full-tpe", "optuna-full", "random-full"]
 REFERENCE = np.array([0.3, 0.3])  # error rate, EO difference
 LATENCY_MS = {"mlp": 2.0, "hgb": 15.0}
@@ -168,15 +178,20 @@ class Task:
             )
             model.fit(data["x_train"][:n], data["y_train"][:n])
         train_s = time.perf_counter() - start
+        return self.measure(model, p, data) | {"train_s": train_s}
+
+    @staticmethod
+    def measure(model: Any, p: dict[str, Any], data: dict[str, Any]) -> dict[str, float]:
+        """Validation accuracy, equalized-odds difference and latency of a trained model."""
         accuracy, eo = _score(model, p["threshold"], data)
         latency = adult.latency_ms(model, data["x_val"][:1000])
-        return {"accuracy": accuracy, "eo_diff": eo, "latency_ms": latency, "train_s": train_s}
+        return {"accuracy": accuracy, "eo_diff": eo, "latency_ms": latency}
 
 
 def run_paretune(
     task: Task, contender: str, seed: int, compute: float, studies: list[Any] | None = None
 ) -> list[tuple]:
-    """History of (cumulative train seconds, full-budget?, error, eo, latency).
+    """History of (cumulative train seconds, full-budget?, error, eo, latency, trial).
 
     ``studies``, when given, receives the study (for its calibration report).
     """
@@ -219,7 +234,9 @@ def run_paretune(
         m = task.run(p, float(budget), trial.number, previous)
         spent[0] += m["train_s"]
         full = bool(np.isclose(float(budget), high))
-        history.append((spent[0], full, 1 - m["accuracy"], m["eo_diff"], m["latency_ms"]))
+        history.append(
+            (spent[0], full, 1 - m["accuracy"], m["eo_diff"], m["latency_ms"], trial.number)
+        )
         if spent[0] >= compute:
             study.stop()
         return m
@@ -227,6 +244,67 @@ def run_paretune(
     study.optimize(objective, n_trials=100_000)
     if studies is not None:
         studies.append(study)
+    return history
+
+
+def run_loop(task: Task, contender: str, seed: int, compute: float) -> list[tuple]:
+    """``pt-loop-*``: MLP epochs in the objective's own loop, reported at the rungs."""
+    from sklearn.neural_network import MLPClassifier
+
+    import paretune as pt
+
+    if task.name != "mlp":
+        raise SystemExit(f"{contender} runs on the epoch task only: --tasks mlp")
+    high = int(FIDELITY["mlp"][2])
+    study = pt.create_study(
+        objectives={"accuracy": "maximize", "eo_diff": "minimize"},
+        constraints={
+            "latency_ms": pt.Constraint(
+                "latency_ms", "<=", LATENCY_MS["mlp"], fidelity_behaviour="independent"
+            )
+        },
+        scheduler=(
+            pt.schedulers.ASHAScheduler
+            if contender == "pt-loop-asha"
+            else pt.schedulers.HyperbandScheduler
+        )(min_resource=1, max_resource=high),
+        seed=seed,
+    )
+    data = _data("mlp")
+    history: list[tuple] = []
+    spent = [0.0]
+
+    def objective(trial: pt.Trial) -> dict[str, float]:
+        p = task.suggest(trial)
+        model = MLPClassifier(
+            hidden_layer_sizes=(p["hidden"],),
+            alpha=p["alpha"],
+            learning_rate_init=p["lr"],
+            batch_size=p["batch"],
+            random_state=0,
+        )
+        for epoch in range(1, high + 1):
+            start = time.perf_counter()
+            model.partial_fit(data["x_train"], data["y_train"], classes=[0, 1])
+            spent[0] += time.perf_counter() - start
+            if spent[0] >= compute:
+                study.stop()
+                raise pt.TrialStopped()  # out of training budget mid-trial
+            if epoch not in (1, 3, 9, high):
+                continue
+            m = task.measure(model, p, data)
+            full = epoch == high
+            history.append(
+                (spent[0], full, 1 - m["accuracy"], m["eo_diff"], m["latency_ms"], trial.number)
+            )
+            if epoch == high:
+                return m
+            trial.report(m, step=epoch)
+            if trial.should_stop():
+                raise pt.TrialStopped()
+        raise AssertionError("unreachable")
+
+    study.optimize(objective, n_trials=100_000)
     return history
 
 
@@ -248,7 +326,9 @@ def run_optuna(task: Task, seed: int, compute: float) -> list[tuple]:
         m = task.run(task.suggest(trial), float(high), trial.number, None)
         trial.set_user_attr("latency_ms", m["latency_ms"])
         spent[0] += m["train_s"]
-        history.append((spent[0], True, 1 - m["accuracy"], m["eo_diff"], m["latency_ms"]))
+        history.append(
+            (spent[0], True, 1 - m["accuracy"], m["eo_diff"], m["latency_ms"], trial.number)
+        )
         if spent[0] >= compute:
             study.stop()
         return m["accuracy"], m["eo_diff"]
@@ -264,13 +344,15 @@ def _job(args: tuple[str, str, int, float]) -> tuple[str, str, int, list[tuple]]
     task = Task(task_name)
     if contender == "optuna-full":
         return task_name, contender, seed, run_optuna(task, seed, compute)
+    if contender in LOOP:
+        return task_name, contender, seed, run_loop(task, contender, seed, compute)
     return task_name, contender, seed, run_paretune(task, contender, seed, compute)
 
 
 def _front_points(history: list[tuple], task: str, until: float) -> np.ndarray:
     pts = [
         (e, g)
-        for spent, full, e, g, lat in history
+        for spent, full, e, g, lat, _trial in history
         if spent <= until and full and lat <= LATENCY_MS[task]
     ]
     return np.asarray(pts, dtype=float).reshape(-1, 2)
@@ -322,7 +404,13 @@ def main() -> None:
         return
     contenders = args.contenders.split(",")
     budget = {t: args.compute * (0.5 if t == "hgb" else 1.0) for t in tasks}
-    jobs = [(t, c, s, budget[t]) for t in tasks for s in range(args.seeds) for c in contenders]
+    jobs = [
+        (t, c, s, budget[t])
+        for t in tasks
+        for s in range(args.seeds)
+        for c in contenders
+        if c not in LOOP or t == "mlp"  # the loop contenders train epochs
+    ]
     started = time.perf_counter()
     with mp.get_context("fork").Pool(args.workers) as pool:
         results = pool.map(_job, jobs, chunksize=1)
@@ -332,14 +420,15 @@ def main() -> None:
         "of the training budget"
     )
     for task in tasks:
-        runs = {c: [h for t, cc, _s, h in results if t == task and cc == c] for c in contenders}
+        here = [c for c in contenders if c not in LOOP or task == "mlp"]
+        runs = {c: [h for t, cc, _s, h in results if t == task and cc == c] for c in here}
         union = np.vstack([_front_points(h, task, np.inf) for hs in runs.values() for h in hs])
         best = _hv(union) or 1.0
         print(f"\n{task}: {budget[task]:.0f} s of training per run; best-known HV {best:.4f}")
         header = "   ".join(f"at {f:>4.0%} ({f * budget[task]:.0f} s)" for f in FRACTIONS)
-        print(f"  {'contender':<14} {header}   trials (full-budget)")
+        print(f"  {'contender':<17} {header}   trials (full-budget)")
         finals: dict[str, float] = {}
-        for c in contenders:
+        for c in here:
             cells = []
             for f in FRACTIONS:
                 values = [_hv(_front_points(h, task, f * budget[task])) / best for h in runs[c]]
@@ -347,10 +436,12 @@ def main() -> None:
                 cells.append(f"{med:.3f} [{q1:.3f}-{q3:.3f}]")
             finals[c] = float(np.median([_hv(_front_points(h, task, np.inf)) / best
                                          for h in runs[c]]))  # fmt: skip
-            n_all = np.median([len(h) for h in runs[c]])
+            n_all = np.median([len({x[5] for x in h}) for h in runs[c]])
             n_full = np.median([sum(1 for x in h if x[1]) for h in runs[c]])
-            print(f"  {c:<14} " + "   ".join(cells) + f"   {n_all:.0f} ({n_full:.0f})")
-        full_best = max((c for c in contenders if c in FULL), key=lambda c: finals[c])
+            print(f"  {c:<17} " + "   ".join(cells) + f"   {n_all:.0f} ({n_full:.0f})")
+        if not any(c in FULL for c in here):
+            continue  # no full-budget search to measure the others against
+        full_best = max((c for c in here if c in FULL), key=lambda c: finals[c])
         target = finals[full_best]
         print(
             f"  target: median final HV of the best full-fidelity search ({full_best}) = "
@@ -359,14 +450,14 @@ def main() -> None:
         reference_time = float(
             np.median([_time_to_reach(h, task, target, best) for h in runs[full_best]])
         )
-        for c in contenders:
+        for c in here:
             times = [_time_to_reach(h, task, target, best) for h in runs[c]]
             med = float(np.median(times))
             reached = sum(np.isfinite(times))
             ratio = reference_time / med if np.isfinite(med) and med > 0 else 0.0
             shown = f"{med:7.1f} s" if np.isfinite(med) else "  never "
             print(
-                f"  {c:<14} {shown}  reached in {reached}/{len(times)} seeds   "
+                f"  {c:<17} {shown}  reached in {reached}/{len(times)} seeds   "
                 f"{full_best} / {c} = {ratio:.2f}x"
             )
     print(f"\nWall time {time.perf_counter() - started:.0f} s")

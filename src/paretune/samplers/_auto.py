@@ -34,8 +34,9 @@ class AutoSampler(BaseSampler):
 
     * Gaussian-process BO (:class:`~paretune.samplers.GPSampler`) while the study has
       fewer than :data:`GP_MAX_TRIALS` complete trials, when the ``bo`` extra is installed,
-      the study has no fidelity (multi-fidelity studies run many cheap trials, where a GP
-      fit per trial would cost more than the trials) and every complete trial has the same
+      the study has no fidelity and no scheduler (multi-fidelity and early-stopping
+      studies run many cheap or stopped trials, where a GP fit per trial would cost more
+      than the trials) and every complete trial has the same
       parameters (GPs model only a flat space). GPs found the best fronts per evaluation on
       the ZDT, DTLZ2 and constrained problems.
     * Otherwise TPE: multivariate (joint kernels over the common parameters) for one or
@@ -83,7 +84,12 @@ class AutoSampler(BaseSampler):
         return sampler
 
     def _gp_suits(self, study: Study) -> bool:
-        if not self.use_gp or study.fidelity is not None or study.name in self._past_gp:
+        if (
+            not self.use_gp
+            or study.fidelity is not None
+            or study.scheduler is not None
+            or study.name in self._past_gp
+        ):
             return False
         complete = study.trials_for_sampler()
         if len(complete) < GP_MAX_TRIALS and len({frozenset(t.params) for t in complete}) <= 1:

@@ -24,6 +24,9 @@ class FinishedTrialCache:
     """Caches features of complete trials, keyed by study name and trial number.
 
     Only pass finished trials: their records are immutable, so cached values stay valid.
+    Losses are keyed by trial and budget too: a training-loop trial may be shown to
+    samplers as measured at different steps over a study (see
+    :func:`~paretune.study._sampler_view.trials_for_sampler`).
     """
 
     def __init__(self) -> None:
@@ -31,7 +34,7 @@ class FinishedTrialCache:
         self._rows: dict[
             tuple[str, tuple[tuple[str, Distribution], ...]], dict[int, np.ndarray]
         ] = {}
-        self._losses: dict[str, dict[int, tuple[np.ndarray, float]]] = {}
+        self._losses: dict[str, dict[tuple[int, float | None], tuple[np.ndarray, float]]] = {}
         self._spaces: dict[str, tuple[set[int], dict[str, Distribution] | None]] = {}
 
     def encode(
@@ -57,17 +60,17 @@ class FinishedTrialCache:
         """Study losses (``n x m``) and total violations, each trial computed once."""
         with self._lock:
             cache = self._losses.setdefault(study.name, {})
-            missing = [t for t in trials if t.number not in cache]
+            missing = [t for t in trials if (t.number, t.budget) not in cache]
         if missing:
             fresh = study.losses(missing)
             with self._lock:
                 for t, row in zip(missing, fresh, strict=True):
-                    cache[t.number] = (row, t.total_violation)
+                    cache[(t.number, t.budget)] = (row, t.total_violation)
         m = len(study.objectives)
         if not trials:
             return np.zeros((0, m)), np.zeros(0)
-        losses = np.vstack([cache[t.number][0] for t in trials])
-        violations = np.array([cache[t.number][1] for t in trials], dtype=np.float64)
+        losses = np.vstack([cache[(t.number, t.budget)][0] for t in trials])
+        violations = np.array([cache[(t.number, t.budget)][1] for t in trials], dtype=np.float64)
         return losses, violations
 
     def intersection_space(

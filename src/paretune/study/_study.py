@@ -39,6 +39,7 @@ from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
 from paretune.storages._json import check_json_value
 from paretune.study._outcome import evaluate_outcome
+from paretune.study._sampler_view import trials_for_sampler
 from paretune.trial import Placement
 from paretune.trial import Trial
 from paretune.trial import TrialRecord
@@ -57,9 +58,6 @@ __all__ = ["Study"]
 logger = get_logger(__name__)
 
 _FINISHED = (TrialState.COMPLETE, TrialState.STOPPED, TrialState.FAILED)
-
-MODEL_MIN_OBSERVATIONS = 10
-"""Complete trials a budget needs before samplers of a multi-fidelity study learn from it."""
 
 _PROMOTION_ATTEMPTS = 16
 """How often ``ask`` retries after losing a promotion race to another worker."""
@@ -300,24 +298,15 @@ class Study:
         return self._draws_guard(record.number)
 
     def trials_for_sampler(self) -> list[TrialRecord]:
-        """The complete trials samplers learn from.
+        """The trials samplers learn from, all measured at one budget.
 
-        All complete trials; in a study with a fidelity, only those at the highest budget
-        that has at least :data:`MODEL_MIN_OBSERVATIONS` complete trials (or the budget
-        with most, while none has that many), so that the model compares like with like.
+        Every complete trial, except: in a study with a fidelity, the complete trials at the
+        highest budget with at least ten of them; in a training-loop study with a
+        scheduler, while fewer than ten trials have completed, every complete or stopped
+        trial that reached the highest step ten of them reached, as reported there. Rules
+        and reasons: :mod:`paretune.study._sampler_view`.
         """
-        complete = self.get_trials(states=(TrialState.COMPLETE,))
-        if self.fidelity is None:
-            return complete
-        by_budget: dict[float, list[TrialRecord]] = {}
-        for record in complete:
-            if record.budget is not None:
-                by_budget.setdefault(record.budget, []).append(record)
-        if not by_budget:
-            return []
-        rich = [b for b, rs in by_budget.items() if len(rs) >= MODEL_MIN_OBSERVATIONS]
-        chosen = max(rich) if rich else max(by_budget, key=lambda b: (len(by_budget[b]), b))
-        return by_budget[chosen]
+        return trials_for_sampler(self)
 
     def tell(
         self,
