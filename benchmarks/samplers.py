@@ -9,13 +9,26 @@ best Optuna sampler at 100 evaluations, and the time each sampler spends per sug
 at 100 and 1,000 trials as a ratio to Optuna's TPE.
 
     python benchmarks/samplers.py [--seeds 10] [--budget 200] [--gp] [--workers 2]
+    python benchmarks/samplers.py ... --cache runs.jsonl   # resumable, see below
 
 Needs the ``bench`` extra; ``--gp`` adds Optuna's GPSampler (needs torch; slow).
+
+``--cache FILE`` makes a long run resumable and lets it be split over machines and days:
+each finished run (problem, contender, seed, budget and its evaluations) is appended to
+FILE as one JSON line, and a later invocation with the same FILE reuses the runs it finds
+instead of running them again. A run is reused only when it was made with the same code:
+the same ``benchmarks/problems.py``, the same versions of the libraries, and for
+paretune's contenders the same ``src/paretune`` (its ``fingerprint``; Optuna's runs stay
+valid when paretune changes). The table says how many runs it reused. Killing the
+benchmark loses only the runs still in progress.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.metadata
+import json
 import logging
 import multiprocessing as mp
 import os
@@ -239,6 +252,69 @@ def _timing_job(contender: str) -> tuple[str, tuple[float, float]]:
     return contender, time_per_suggestion(lambda: _timed_optuna(OPTUNA[contender]))
 
 
+ROOT = Path(__file__).resolve().parents[1]
+LIBRARIES = ("optuna", "numpy", "scipy", "torch", "botorch", "gpytorch", "scikit-learn")
+
+
+def code_fingerprint(contender: str) -> str:
+    """A hash of the code behind ``contender``'s runs: the problems, the versions of the
+    libraries, and for paretune's contenders its source (Optuna's runs stay valid when
+    paretune changes)."""
+    digest = hashlib.sha256()
+    files = [ROOT / "benchmarks" / "problems.py", ROOT / "benchmarks" / "adult.py"]
+    if contender in PARETUNE:
+        files += sorted((ROOT / "src" / "paretune").rglob("*.py"))
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    for name in LIBRARIES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{name}={version}".encode())
+    return digest.hexdigest()[:16]
+
+
+Job = tuple[str, str, int, int]
+
+
+def load_cache(path: Path, fingerprints: dict[str, str]) -> tuple[dict[Job, History], int]:
+    """Runs stored in ``path`` whose fingerprint is their contender's in ``fingerprints``,
+    and how many stored runs of these contenders had another."""
+    runs: dict[Job, History] = {}
+    other = 0
+    if not path.exists():
+        return runs, other
+    for line in path.read_text().splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row["contender"] not in fingerprints:
+            continue
+        if row["fingerprint"] != fingerprints[row["contender"]]:
+            other += 1
+            continue
+        key = (row["problem"], row["contender"], int(row["seed"]), int(row["budget"]))
+        runs[key] = [(list(o), list(c)) for o, c in row["history"]]
+    return runs, other
+
+
+def append_to_cache(path: Path, fingerprint: str, job: Job, history: History) -> None:
+    """Add one finished run to ``path`` (one JSON line, written and flushed at once)."""
+    problem, contender, seed, budget = job
+    row = {
+        "fingerprint": fingerprint,
+        "problem": problem,
+        "contender": contender,
+        "seed": seed,
+        "budget": budget,
+        "history": history,
+    }
+    with path.open("a") as stream:
+        stream.write(json.dumps(row) + "\n")
+
+
 def _fmt(values: list[float]) -> str:
     q1, med, q3 = np.percentile(values, [25, 50, 75])
     return f"{med:.3f} [{q1:.3f}-{q3:.3f}]"
@@ -260,6 +336,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-timing", action="store_true")
     parser.add_argument("--timing-only", action="store_true")
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="JSON-lines file of finished runs (resumable)"
+    )
     args = parser.parse_args()
 
     contenders = [c for c in [*PARETUNE, *OPTUNA] if args.gp or c not in SLOW]
@@ -269,16 +348,32 @@ def main() -> None:
     for name in problems:
         if name != "Adult":
             PROBLEMS[name].best_hypervolume  # noqa: B018  (compute the fronts once, up front)
-    jobs = [(p, c, s, args.budget) for p in problems for c in contenders for s in range(args.seeds)]
+    jobs: list[Job] = [
+        (p, c, s, args.budget) for p in problems for c in contenders for s in range(args.seeds)
+    ]
     if args.timing_only:
         jobs, problems = [], []
+    fingerprints = {c: code_fingerprint(c) for c in contenders}
+    cached, stale = load_cache(args.cache, fingerprints) if args.cache else ({}, 0)
+    results = [(*job[:3], cached[job]) for job in jobs if job in cached]
+    jobs = [job for job in jobs if job not in cached]
+    if args.cache:
+        print(
+            f"Cache {args.cache}: {len(results)} runs reused, {len(jobs)} to run "
+            f"({stale} stored runs of other code ignored)",
+            file=sys.stderr,
+            flush=True,
+        )
     started = time.perf_counter()
     ctx = mp.get_context("fork")
-    results = []
     with ctx.Pool(args.workers) as pool:
         for done, result in enumerate(pool.imap_unordered(_job, jobs, chunksize=1), 1):
             results.append(result)
+            if args.cache:
+                job = (*result[:3], args.budget)
+                append_to_cache(args.cache, fingerprints[result[1]], job, result[3])
             _progress(result, done, len(jobs), time.perf_counter() - started)
+    reused = len(results) - len(jobs)
     scores: dict[tuple[str, str], list[list[float]]] = {}
     scored = {name: get_problem(name) for name in problems}
     if "Adult" in scored:
@@ -291,6 +386,7 @@ def main() -> None:
     print(
         f"Normalised hypervolume of the feasible front found (median [IQR] over {args.seeds} "
         f"seeds), at {', '.join(map(str, CHECKPOINTS))} evaluations"
+        + (f"; {reused} runs reused from {args.cache}" if reused else "")
     )
     width = max(len(c) for c in contenders)
     wins, ratios = 0, []

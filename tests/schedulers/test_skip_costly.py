@@ -11,6 +11,7 @@ import paretune as pt
 from paretune.schedulers import HyperbandScheduler
 from paretune.schedulers._rungs import rung_costs
 from paretune.schedulers._rungs import screening_multiple
+from paretune.schedulers._rungs import screening_saving_bound
 from paretune.trial import Placement
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
@@ -169,6 +170,23 @@ def test_screening_multiple_tables(
     assert got == [None if e is None else pytest.approx(e, abs=1e-3) for e in expected]
 
 
+@pytest.mark.parametrize(
+    ("k", "multiple", "expected"),
+    [
+        (0, 3.0, 3.0),  # proportional costs from 1/9: 9 looked at for 3 full trainings
+        (1, 2.0, 1.5),  # from 1/3: 3 looked at for 2 full trainings
+        (1, 2.48, 3 / 2.48),  # boosting from a third of the rows: at most 1.21x
+        (1, 4.0, 0.75),  # costs more than it can save
+        (0, None, None),
+    ],
+)
+def test_the_saving_bound_is_configurations_looked_at_per_full_training(
+    k: int, multiple: float | None, expected: float | None
+) -> None:
+    got = screening_saving_bound(k, 3, multiple, eta=3)
+    assert got == (None if expected is None else pytest.approx(expected))
+
+
 def test_the_calibration_report_shows_what_a_configuration_costs_at_each_rung() -> None:
     study = _study(HyperbandScheduler(eta=3))
     study.optimize(_sleeping(fixed=0.0, per_epoch=0.01), n_trials=45)
@@ -183,6 +201,10 @@ def test_the_calibration_report_shows_what_a_configuration_costs_at_each_rung() 
     assert all(m is not None and m > 1.0 for m in multiples)  # screening always costs more
     assert "x top" in str(report)
     assert report.to_dict()["rungs"][1]["screening_multiple"] == multiples[1]
+    savings = [r.max_saving for r in report.rungs]
+    assert savings == [pytest.approx(3 ** (2 - k) / m) for k, m in enumerate(multiples)]
+    assert "max save" in str(report)
+    assert report.to_dict()["rungs"][0]["max_saving"] == savings[0]
 
 
 def test_safe_first_brackets_begin_at_the_full_budget() -> None:

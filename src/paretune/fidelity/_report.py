@@ -49,6 +49,11 @@ class RungCalibration:
             budget directly (from the measured costs of started and promoted trials; None
             where they are unknown). Screening here pays only if choosing which
             configurations reach the top is worth that multiple.
+        max_saving: The most compute screening from this rung can save against
+            full-budget search, ``eta ** (top - rung) / screening_multiple``: what it would
+            save if this rung ranked configurations exactly as the top budget does
+            (:func:`~paretune.schedulers._rungs.screening_saving_bound`). Below 1,
+            screening here cannot pay; a rung that misranks saves less.
     """
 
     rung: int
@@ -62,6 +67,7 @@ class RungCalibration:
     predictive: bool | None
     seconds_per_config: float | None = None
     screening_multiple: float | None = None
+    max_saving: float | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ class FidelityReport:
                     "predictive": r.predictive,
                     "seconds_per_config": r.seconds_per_config,
                     "screening_multiple": r.screening_multiple,
+                    "max_saving": r.max_saving,
                 }
                 for r in self.rungs
             ],
@@ -119,7 +126,7 @@ class FidelityReport:
         lines.append(
             f"{'rung':>4} {'budget':>9} {'configs':>7} {'pairs':>5}  "
             f"{'Kendall tau / Spearman rho per objective':<44} {'regret':>6} {'compute s':>9} "
-            f"{'s/config':>8} {'x top':>6}"
+            f"{'s/config':>8} {'x top':>6} {'max save':>8}"
         )
         for r in self.rungs:
             cells = ", ".join(
@@ -128,7 +135,7 @@ class FidelityReport:
             lines.append(
                 f"{r.rung:>4} {r.budget:>9.4g} {r.n_configs:>7} {r.n_pairs:>5}  "
                 f"{cells:<44} {r.regret:>6} {r.compute_s:>9.1f} {_seconds(r.seconds_per_config)} "
-                f"{_multiple(r.screening_multiple)}"
+                f"{_multiple(r.screening_multiple)} {_multiple(r.max_saving, 8)}"
             )
         lines.append(
             f"top  {self.top_budget:>9.4g}   compute s {self.top_compute_s:.1f}, "
@@ -142,8 +149,8 @@ def _seconds(value: float | None) -> str:
     return f"{'n/a':>8}" if value is None else f"{value:>8.3f}"
 
 
-def _multiple(value: float | None) -> str:
-    return f"{'n/a':>6}" if value is None else f"{value:>5.2f}x"
+def _multiple(value: float | None, width: int = 6) -> str:
+    return f"{'n/a':>{width}}" if value is None else f"{value:>{width - 1}.2f}x"
 
 
 def _fmt(value: float) -> str:
@@ -258,6 +265,7 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
         )
     from paretune.schedulers._rungs import rung_costs
     from paretune.schedulers._rungs import screening_multiple
+    from paretune.schedulers._rungs import screening_saving_bound
 
     rungs = scheduler.rungs(study)
     trials = study.get_trials()
@@ -295,11 +303,12 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
                 "would have been stopped there. Raise the fidelity's low budget, judge "
                 "trials later, or let the scheduler skip such rungs (skip_misleading=True)."
             )
+        multiple = screening_multiple(k, costs, promotions, scheduler.eta)
         report_rungs.append(
             RungCalibration(
                 k, budget, len(by_rung[k]), len(pairs), kendall, spearman, regret,
-                compute[k], predictive, costs[k],
-                screening_multiple(k, costs, promotions, scheduler.eta),
+                compute[k], predictive, costs[k], multiple,
+                screening_saving_bound(k, len(rungs), multiple, scheduler.eta),
             )
         )  # fmt: skip
     result = FidelityReport(study.name, rungs[-1], report_rungs, notes, compute[-1], costs[-1])

@@ -37,6 +37,7 @@ __all__ = [
     "rung_index",
     "rung_members",
     "screening_multiple",
+    "screening_saving_bound",
 ]
 
 
@@ -284,6 +285,23 @@ def screening_multiple(
             return None
         total += eta ** (top - j) * step
     return float(total / direct)
+
+
+def screening_saving_bound(k: int, n_rungs: int, multiple: float | None, eta: int) -> float | None:
+    """The most compute that screening from rung ``k`` can save against full-budget search.
+
+    For each top-budget result, screening from rung ``k`` looks at ``eta ** (top - k)``
+    configurations and pays ``multiple`` top-budget trainings
+    (:func:`screening_multiple`); full-budget search looks at one configuration per
+    training. Even a rung that ranks configurations exactly as the top budget does can at
+    best stand in for that many full trainings, so reaching a given front takes at least
+    ``1 / (eta ** (top - k) / multiple)`` of full-budget search's compute. A bound below 1
+    means screening from the rung costs more than it can save; a rung that misranks saves
+    less than its bound. None when the multiple is unknown.
+    """
+    if multiple is None or multiple <= 0:
+        return None
+    return float(eta ** (n_rungs - 1 - k) / multiple)
 
 
 def _at_top(study: Study, record: TrialRecord, rungs: Sequence[float]) -> bool:
