@@ -19,7 +19,8 @@ FILE as one JSON line, and a later invocation with the same FILE reuses the runs
 instead of running them again. A run is reused only when it was made with the same code:
 the same ``benchmarks/problems.py``, the same versions of the libraries, and for
 paretune's contenders the same ``src/paretune`` (its ``fingerprint``; Optuna's runs stay
-valid when paretune changes). The table says how many runs it reused. Killing the
+valid when paretune changes). This file is not part of it: after changing how a contender
+is set up here, start a new FILE. The table says how many runs it reused. Killing the
 benchmark loses only the runs still in progress.
 """
 
