@@ -117,6 +117,35 @@ def _score(model: Any, threshold: float, data: dict[str, Any]) -> tuple[float, f
     return m["accuracy"], m["equalized_odds_difference"]
 
 
+def _mlp(p: dict[str, Any]) -> Any:
+    """A new, untrained MLP for the parameters ``p`` (trained epoch by epoch)."""
+    from sklearn.neural_network import MLPClassifier
+
+    return MLPClassifier(
+        hidden_layer_sizes=(p["hidden"],),
+        alpha=p["alpha"],
+        learning_rate_init=p["lr"],
+        batch_size=p["batch"],
+        random_state=0,
+    )
+
+
+def _metrics_of(task: str) -> dict[str, Any]:
+    """The objectives and latency constraint of every paretune study of ``task``. Latency
+    does not change with the MLP's epochs, so there it may stop a trial at once."""
+    import paretune as pt
+
+    behaviour = "independent" if task == "mlp" else "varies"
+    return {
+        "objectives": {"accuracy": "maximize", "eo_diff": "minimize"},
+        "constraints": {
+            "latency_ms": pt.Constraint(
+                "latency_ms", "<=", LATENCY_MS[task], fidelity_behaviour=behaviour
+            )
+        },
+    }
+
+
 class Task:
     """One task's space and training; ``run(params, budget, previous)`` -> metrics."""
 
@@ -147,19 +176,11 @@ class Task:
         data = _data(self.name)
         start = time.perf_counter()
         if self.name == "mlp":
-            from sklearn.neural_network import MLPClassifier
-
             if previous is not None and previous[0] in self.checkpoints:
                 model = copy.deepcopy(self.checkpoints[previous[0]])
                 done = int(previous[1])
             else:
-                model = MLPClassifier(
-                    hidden_layer_sizes=(p["hidden"],),
-                    alpha=p["alpha"],
-                    learning_rate_init=p["lr"],
-                    batch_size=p["batch"],
-                    random_state=0,
-                )
+                model = _mlp(p)
                 done = 0
             for _ in range(int(budget) - done):
                 model.partial_fit(data["x_train"], data["y_train"], classes=[0, 1])
@@ -199,7 +220,6 @@ def run_paretune(
 
     name, low, high = FIDELITY[task.name]
     multi = contender in MULTI
-    behaviour = "independent" if task.name == "mlp" else "varies"
     schedulers = {
         "pt-mf-hyperband": pt.schedulers.HyperbandScheduler,
         "pt-mf-skip": lambda: pt.schedulers.HyperbandScheduler(
@@ -208,12 +228,7 @@ def run_paretune(
         "pt-mo-asha": pt.schedulers.ASHAScheduler,
     }
     study = pt.create_study(
-        objectives={"accuracy": "maximize", "eo_diff": "minimize"},
-        constraints={
-            "latency_ms": pt.Constraint(
-                "latency_ms", "<=", LATENCY_MS[task.name], fidelity_behaviour=behaviour
-            )
-        },
+        **_metrics_of(task.name),
         fidelity=pt.Fidelity(name, low, high) if multi else None,
         sampler=pt.samplers.RandomSampler(seed=seed)
         if contender in ("pt-mf-random", "pt-mo-asha", "random-full")
@@ -249,20 +264,13 @@ def run_paretune(
 
 def run_loop(task: Task, contender: str, seed: int, compute: float) -> list[tuple]:
     """``pt-loop-*``: MLP epochs in the objective's own loop, reported at the rungs."""
-    from sklearn.neural_network import MLPClassifier
-
     import paretune as pt
 
     if task.name != "mlp":
         raise SystemExit(f"{contender} runs on the epoch task only: --tasks mlp")
     high = int(FIDELITY["mlp"][2])
     study = pt.create_study(
-        objectives={"accuracy": "maximize", "eo_diff": "minimize"},
-        constraints={
-            "latency_ms": pt.Constraint(
-                "latency_ms", "<=", LATENCY_MS["mlp"], fidelity_behaviour="independent"
-            )
-        },
+        **_metrics_of("mlp"),
         scheduler=(
             pt.schedulers.ASHAScheduler
             if contender == "pt-loop-asha"
@@ -270,19 +278,14 @@ def run_loop(task: Task, contender: str, seed: int, compute: float) -> list[tupl
         )(min_resource=1, max_resource=high),
         seed=seed,
     )
+    rungs = pt.Fidelity("epochs", 1, high).rungs(3)  # (1, 3, 9, 27)
     data = _data("mlp")
     history: list[tuple] = []
     spent = [0.0]
 
     def objective(trial: pt.Trial) -> dict[str, float]:
         p = task.suggest(trial)
-        model = MLPClassifier(
-            hidden_layer_sizes=(p["hidden"],),
-            alpha=p["alpha"],
-            learning_rate_init=p["lr"],
-            batch_size=p["batch"],
-            random_state=0,
-        )
+        model = _mlp(p)
         for epoch in range(1, high + 1):
             start = time.perf_counter()
             model.partial_fit(data["x_train"], data["y_train"], classes=[0, 1])
@@ -290,7 +293,7 @@ def run_loop(task: Task, contender: str, seed: int, compute: float) -> list[tupl
             if spent[0] >= compute:
                 study.stop()
                 raise pt.TrialStopped()  # out of training budget mid-trial
-            if epoch not in (1, 3, 9, high):
+            if epoch not in rungs:
                 continue
             m = task.measure(model, p, data)
             full = epoch == high
