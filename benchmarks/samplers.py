@@ -140,25 +140,30 @@ def run_random(problem: Problem, _name: str, seed: int, budget: int) -> list:
 History = list[tuple[list[float], list[float]]]
 
 
-def _job(args: tuple[str, str, int, int]) -> tuple[str, str, int, History]:
+def _job(args: tuple[str, str, int, int]) -> tuple[str, str, int, History, float]:
+    """One run; the last field is its wall time in seconds."""
     problem_name, contender, seed, budget = args
     problem = get_problem(problem_name)
+    started = time.perf_counter()
     if contender in PARETUNE:
         history = run_paretune(problem, PARETUNE[contender], seed, budget, OPTIONS.get(contender))
     else:
         history = run_optuna(problem, OPTUNA[contender], seed, budget)
-    return problem_name, contender, seed, history
+    return problem_name, contender, seed, history, time.perf_counter() - started
 
 
-def _progress(result: tuple[str, str, int, History], done: int, total: int, elapsed: float) -> None:
+def _progress(
+    result: tuple[str, str, int, History, float], done: int, total: int, elapsed: float
+) -> None:
     """One line on stderr per finished run, so a long benchmark shows where it is."""
-    problem_name, contender, seed, history = result
+    problem_name, contender, seed, history, seconds = result
     score = ""
     if problem_name != "Adult":
         at100 = _scores(PROBLEMS[problem_name], history)[CHECKPOINTS.index(100)]
         score = f" hv@100 {at100:.3f}"
     print(
-        f"[{done}/{total} {elapsed:.0f} s] {problem_name} {contender} seed {seed}{score}",
+        f"[{done}/{total} {elapsed:.0f} s] {problem_name} {contender} seed {seed}{score}"
+        f" ({seconds:.0f} s)",
         file=sys.stderr,
         flush=True,
     )
@@ -316,6 +321,19 @@ def append_to_cache(path: Path, fingerprint: str, job: Job, history: History) ->
         stream.write(json.dumps(row) + "\n")
 
 
+def _default_over_best_optuna(
+    scores: dict[tuple[str, str], list[list[float]]], problem: str, contenders: list[str], at: int
+) -> float:
+    """pt-default's median score over the best Optuna sampler's, at checkpoint ``at``."""
+    default = float(np.median([run[at] for run in scores[(problem, "pt-default")]]))
+    optuna_best = max(
+        float(np.median([run[at] for run in scores[(problem, c)]]))
+        for c in contenders
+        if c.startswith("optuna")
+    )
+    return default / optuna_best if optuna_best > 0 else float("inf")
+
+
 def _fmt(values: list[float]) -> str:
     q1, med, q3 = np.percentile(values, [25, 50, 75])
     return f"{med:.3f} [{q1:.3f}-{q3:.3f}]"
@@ -369,7 +387,7 @@ def main() -> None:
     ctx = mp.get_context("fork")
     with ctx.Pool(args.workers) as pool:
         for done, result in enumerate(pool.imap_unordered(_job, jobs, chunksize=1), 1):
-            results.append(result)
+            results.append(result[:4])
             if args.cache:
                 job = (*result[:3], args.budget)
                 append_to_cache(args.cache, fingerprints[result[1]], job, result[3])
@@ -396,19 +414,19 @@ def main() -> None:
         for c in contenders:
             cells = [_fmt([run[i] for run in scores[(p, c)]]) for i in range(len(CHECKPOINTS))]
             print(f"  {c:<{width}}  " + "   ".join(cells))
-        at100 = CHECKPOINTS.index(100)
         if "pt-default" not in contenders or not any(c.startswith("optuna") for c in contenders):
             continue
-        default = float(np.median([r[at100] for r in scores[(p, "pt-default")]]))
-        optuna_best = max(
-            float(np.median([r[at100] for r in scores[(p, c)]]))
-            for c in contenders
-            if c.startswith("optuna")
-        )
-        ratio = default / optuna_best if optuna_best > 0 else float("inf")
+        at_each = [
+            _default_over_best_optuna(scores, p, contenders, i) for i in range(len(CHECKPOINTS))
+        ]
+        ratio = at_each[CHECKPOINTS.index(100)]
         ratios.append(ratio)
         wins += ratio >= 1.0
-        print(f"  pt-default / best Optuna at 100 evaluations: {ratio:.3f}")
+        print(
+            f"  pt-default / best Optuna at 100 evaluations: {ratio:.3f}   (at "
+            + ", ".join(f"{n}: {r:.3f}" for n, r in zip(CHECKPOINTS, at_each, strict=True))
+            + ")"
+        )
     if ratios:
         print(
             f"\npt-default >= best Optuna sampler at 100 evaluations on {wins} of "

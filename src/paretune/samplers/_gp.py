@@ -18,6 +18,7 @@ from paretune._seeding import derive_seed
 from paretune.distributions import Distribution
 from paretune.samplers._base import BaseSampler
 from paretune.samplers._cache import FinishedTrialCache
+from paretune.samplers._gp_baseline import likely_pareto_points
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
 
@@ -265,13 +266,17 @@ class GPSampler(BaseSampler):
         elif m == 2:
             span = y.max(axis=0) - y.min(axis=0)
             reference = y.min(axis=0) - 0.1 * np.where(span > 0, span, 1.0)
+            two = IdentityMCMultiOutputObjective(outcomes=[0, 1])
             acquisition = qLogNoisyExpectedHypervolumeImprovement(
                 model,
                 ref_point=reference.tolist(),
-                X_baseline=train_x,
-                objective=IdentityMCMultiOutputObjective(outcomes=[0, 1]),
+                # BoTorch's own pruning (prune_baseline=True) keeps the same points slower.
+                X_baseline=likely_pareto_points(
+                    model, train_x, torch.tensor(reference), two, constraints
+                ),
+                objective=two,
                 constraints=constraints,
-                prune_baseline=True,
+                prune_baseline=False,
             )
         else:
             # Three or more objectives: qLogNEHVI needs one box decomposition per posterior

@@ -49,10 +49,15 @@ def hopeless(study: Study, metrics: Mapping[str, float]) -> bool:
     )
 
 
-def measured_at(record: TrialRecord, budget: float) -> Mapping[str, float] | None:
-    """A training-loop trial's report at ``budget``: its first report at a step >= budget."""
+def measured_at(
+    record: TrialRecord, budget: float, require: Sequence[str] = ()
+) -> Mapping[str, float] | None:
+    """A training-loop trial's report at ``budget``: its first report at a step >= budget.
+
+    With ``require``, the first such report that holds every metric named there.
+    """
     for step, metrics in record.intermediate.items():  # ordered by step
-        if step >= budget - 1e-9:
+        if step >= budget - 1e-9 and all(name in metrics for name in require):
             return metrics
     return None
 

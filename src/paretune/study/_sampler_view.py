@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from paretune.schedulers._rungs import measured_at
 from paretune.trial import Placement
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
@@ -86,19 +87,10 @@ def _training_loop(
     for last, record in reached:
         if last < step:
             break
-        measured = _first_report_from(record.intermediate, step, names)
+        measured = measured_at(record, step, names)
         if measured is not None:
             views.append(_as_measured(study, record, step, measured))
     return sorted(views, key=lambda r: r.number)
-
-
-def _first_report_from(
-    reports: Mapping[int, Mapping[str, float]], step: int, names: Sequence[str]
-) -> Mapping[str, float] | None:
-    for at, metrics in reports.items():  # ordered by step
-        if at >= step and all(n in metrics for n in names):
-            return metrics
-    return None
 
 
 def _as_measured(
