@@ -22,6 +22,10 @@ paretune's contenders the same ``src/paretune`` (its ``fingerprint``; Optuna's r
 valid when paretune changes). This file is not part of it: after changing how a contender
 is set up here, start a new FILE. The table says how many runs it reused. Killing the
 benchmark loses only the runs still in progress.
+Runs are deterministic on one machine, not across machines: on another CPU the GP
+contenders' floating point can differ from their first model-based suggestion on (seen
+between two of this project's virtual machines), so runs gathered on several machines are
+independent samples of the same method rather than copies of each other.
 """
 
 from __future__ import annotations
