@@ -18,10 +18,11 @@ each finished run (problem, contender, seed, budget and its evaluations) is appe
 FILE as one JSON line, and a later invocation with the same FILE reuses the runs it finds
 instead of running them again. A run is reused only when it was made with the same code:
 the same ``benchmarks/problems.py``, the same versions of the libraries, and for
-paretune's contenders the same ``src/paretune`` (its ``fingerprint``; Optuna's runs stay
-valid when paretune changes). This file is not part of it: after changing how a contender
-is set up here, start a new FILE. The table says how many runs it reused. Killing the
-benchmark loses only the runs still in progress.
+paretune's contenders the same sources of ``src/paretune`` that a sampler run executes
+(its ``fingerprint``; the evaluation layer, data loaders, demo and command line are left
+out, and Optuna's runs stay valid when paretune changes). This file is not part of it:
+after changing how a contender is set up here, start a new FILE. The table says how many
+runs it reused. Killing the benchmark loses only the runs still in progress.
 Runs are deterministic on one machine, not across machines: on another CPU the GP
 contenders' floating point can differ from their first model-based suggestion on (seen
 between two of this project's virtual machines), so runs gathered on several machines are
@@ -263,17 +264,37 @@ def _timing_job(contender: str) -> tuple[str, tuple[float, float]]:
 
 
 ROOT = Path(__file__).resolve().parents[1]
-LIBRARIES = ("optuna", "numpy", "scipy", "torch", "botorch", "gpytorch", "scikit-learn")
+LIBRARIES = (
+    "optuna", "numpy", "scipy", "torch", "botorch", "gpytorch", "scikit-learn", "fairlearn",
+    "pandas",
+)  # fmt: skip
+#: Parts of ``src/paretune`` that no sampler run executes: the evaluation layer, the data
+#: set loaders (not the container, whose guard ``optimize`` enters), the demo and its
+#: threshold wrapper, the command line. Changing them keeps the
+#: cached runs of paretune's contenders valid; ``tests/test_benchmark_fingerprint.py``
+#: runs every paretune contender under a profiler and fails if one calls into them.
+NOT_RUN_BY_SAMPLERS = ("evaluate/", "datasets/_loaders.py", "demo.py", "cli.py", "_thresholded.py")
+
+
+def paretune_sources() -> list[Path]:
+    """The files of ``src/paretune`` that a sampler run can execute: all of it except
+    :data:`NOT_RUN_BY_SAMPLERS`."""
+    package = ROOT / "src" / "paretune"
+    return [
+        path
+        for path in sorted(package.rglob("*.py"))
+        if not path.relative_to(package).as_posix().startswith(NOT_RUN_BY_SAMPLERS)
+    ]
 
 
 def code_fingerprint(contender: str) -> str:
     """A hash of the code behind ``contender``'s runs: the problems, the versions of the
-    libraries, and for paretune's contenders its source (Optuna's runs stay valid when
-    paretune changes)."""
+    libraries, and for paretune's contenders the sources a sampler run executes
+    (:func:`paretune_sources`; Optuna's runs stay valid when paretune changes)."""
     digest = hashlib.sha256()
     files = [ROOT / "benchmarks" / "problems.py", ROOT / "benchmarks" / "adult.py"]
     if contender in PARETUNE:
-        files += sorted((ROOT / "src" / "paretune").rglob("*.py"))
+        files += paretune_sources()
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
