@@ -72,6 +72,7 @@ def test_a_killed_worker_leaves_the_study_usable(tmp_path) -> None:
     orphan, *rest = study.trials
     assert orphan.state is pt.TrialState.FAILED
     assert "ended while the trial was running" in (orphan.fail_reason or "")
+    assert study.failures_for_sampler() == []  # says nothing about its configuration
     assert orphan.params.keys() == {"x"}  # what it stored before dying is kept
     assert [t.state for t in rest] == [pt.TrialState.COMPLETE] * 3
 

@@ -118,11 +118,17 @@ def test_gp_kernel_choice_builds_that_covariance(kernel: str, expected: str) -> 
     sampler = pt.samplers.GPSampler(seed=0, kernel=kernel)
     x = torch.rand(8, 3, dtype=torch.float64)
     outcomes = np.column_stack([x.sum(dim=1).numpy(), (x[:, 0] - 0.5).numpy()])
-    model = sampler._fitted_model(x, outcomes)
+    model = sampler._fitted_model(x, outcomes, torch.zeros((0, 3), dtype=torch.float64))
     kernels = [type(m.covar_module).__name__ for m in model.models]
     assert kernels == [expected, expected]
     if kernel == "matern52":
         assert all(m.covar_module.nu == 2.5 for m in model.models)
+    # Failed trials add a model of failure over every trial, with the same kernel.
+    failed = torch.rand(2, 3, dtype=torch.float64)
+    model = sampler._fitted_model(x, outcomes, failed)
+    assert [type(m.covar_module).__name__ for m in model.models] == [expected] * 3
+    inputs = model.models[2].train_inputs[0]
+    assert inputs.shape == (10, 3) and torch.equal(inputs[8:], failed)
 
 
 def test_gp_default_kernel_is_matern52() -> None:

@@ -21,6 +21,7 @@ from paretune.samplers._cache import FinishedTrialCache
 from paretune.samplers._gp_baseline import likely_pareto_points
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
+from paretune.samplers._space import has_space
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -115,6 +116,13 @@ class GPSampler(BaseSampler):
     weighted by the modelled probability that every constraint holds.
     Conditional parameters outside the common space are drawn by the Sobol fallback.
 
+    Failed trials (the objective raised or returned NaN or a missing metric; not those
+    whose worker process ended) add one more constraint: a Gaussian process over every
+    trial with the space's parameters, fitted to -1 for complete and +1 for failed, must
+    be <= 0. The acquisition is then weighted down where failures were seen; without it,
+    the same data gives the same maximiser, and a study whose best-looking point crashes
+    would propose that point for ever. Without failures the proposals are unchanged.
+
     Needs the optional extra: ``pip install 'paretune[bo]'``.
 
     Args:
@@ -189,9 +197,14 @@ class GPSampler(BaseSampler):
         complete = study.trials_for_sampler()
         if len(complete) < max(self.n_startup_trials, 2) or not search_space:
             return self._startup.sample_relative(study, trial, search_space)
-        x = self._cache.encode(study, complete, search_space)
         levels = self._levels(search_space)
-        x_unit = np.where(levels > 1, (x + 0.5) / np.maximum(levels, 1), x)
+
+        def unit(rows: np.ndarray) -> np.ndarray:
+            return np.where(levels > 1, (rows + 0.5) / np.maximum(levels, 1), rows)
+
+        x_unit = unit(self._cache.encode(study, complete, search_space))
+        failed = [t for t in study.failures_for_sampler() if has_space(t, search_space)]
+        failed_unit = unit(self._cache.encode(study, failed, search_space))
         losses, _ = self._cache.losses_and_violations(study, complete)
         hard = [c for c in study.constraints if not c.soft]
         cons = np.array([[t.constraints[c.metric] for c in hard] for t in complete])
@@ -203,7 +216,9 @@ class GPSampler(BaseSampler):
             warnings.simplefilter("ignore", NumericalWarning)
             warnings.simplefilter("ignore", BotorchWarning)
             warnings.filterwarnings("ignore", "Optimization failed", RuntimeWarning)
-            best = self._optimise(x_unit, -losses, cons.reshape(len(complete), len(hard)), trial)
+            best = self._optimise(
+                x_unit, -losses, cons.reshape(len(complete), len(hard)), trial, failed_unit
+            )
         row = np.where(levels > 1, np.floor(best * levels).clip(0, levels - 1), best)
         proposal = decode(row, search_space)
         return proposal if study.params_allowed(proposal) else {}
@@ -212,8 +227,9 @@ class GPSampler(BaseSampler):
     def _levels(space: dict[str, Distribution]) -> np.ndarray:
         return np.array([len(getattr(d, "choices", ())) for d in space.values()], dtype=float)
 
-    def _fitted_model(self, train_x: Tensor, outcomes: np.ndarray) -> Any:
-        """One GP per outcome column (objectives, then constraints), fitted jointly."""
+    def _fitted_model(self, train_x: Tensor, outcomes: np.ndarray, failed_x: Tensor) -> Any:
+        """One GP per outcome column (objectives, then constraints), fitted jointly; with
+        failed trials (``failed_x``), one more over every trial: -1 complete, +1 failed."""
         import torch
         from botorch.fit import fit_gpytorch_mll
         from botorch.models.gp_regression import SingleTaskGP
@@ -233,12 +249,30 @@ class GPSampler(BaseSampler):
             )
             for k in range(outcomes.shape[1])
         ]
+        if len(failed_x):
+            every_x = torch.cat([train_x, failed_x])
+            label = torch.cat([-torch.ones(len(train_x), 1), torch.ones(len(failed_x), 1)])
+            models.append(
+                SingleTaskGP(
+                    every_x,
+                    label.double(),
+                    covar_module=get_covar_module_with_dim_scaled_prior(
+                        ard_num_dims=train_x.shape[1], use_rbf_kernel=self.kernel == "rbf"
+                    ),
+                    outcome_transform=Standardize(m=1),
+                )
+            )
         model = ModelListGP(*models)
         fit_gpytorch_mll(SumMarginalLogLikelihood(model.likelihood, model))
         return model
 
     def _optimise(
-        self, x: np.ndarray, y: np.ndarray, cons: np.ndarray, trial: TrialRecord
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        cons: np.ndarray,
+        trial: TrialRecord,
+        failed: np.ndarray,
     ) -> np.ndarray:
         import torch
         from botorch.acquisition.logei import qLogNoisyExpectedImprovement
@@ -253,9 +287,12 @@ class GPSampler(BaseSampler):
         torch.manual_seed(derive_seed(self.seed, "gp", trial.number))
         train_x = torch.tensor(x, dtype=torch.float64)
         outcomes = np.hstack([y, cons]) if cons.size else y
-        model = self._fitted_model(train_x, outcomes)
+        failed_x = torch.tensor(failed, dtype=torch.float64)
+        model = self._fitted_model(train_x, outcomes, failed_x)
         m = y.shape[1]
-        constraints = [_outcome(m + j) for j in range(cons.shape[1])] or None
+        # The failure model is one more outcome constraint: "would not fail" is <= 0.
+        n_constraints = cons.shape[1] + (1 if len(failed) else 0)
+        constraints = [_outcome(m + j) for j in range(n_constraints)] or None
         if m == 1:
             acquisition: Any = qLogNoisyExpectedImprovement(
                 model,

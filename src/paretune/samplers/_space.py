@@ -27,6 +27,11 @@ def intersection_space(trials: Sequence[TrialRecord]) -> dict[str, Distribution]
     return {name: common[name] for name in sorted(common)}
 
 
+def has_space(trial: TrialRecord, space: dict[str, Distribution]) -> bool:
+    """Whether ``trial`` has every parameter of ``space``, with the same distribution."""
+    return all(trial.distributions.get(name) == dist for name, dist in space.items())
+
+
 def encode(trials: Sequence[TrialRecord], space: dict[str, Distribution]) -> np.ndarray:
     """Encode the trials' values of ``space`` as an ``n x d`` array.
 

@@ -17,6 +17,12 @@ for 27 because its accuracy is lower.
   learns from them. A report lacking an objective does not count; a constrained metric
   missing from a report counts as no violation.
 * Otherwise: every complete trial.
+
+Failed trials are shown apart (:func:`failures_for_sampler`): a configuration whose
+objective raised or returned invalid metrics (NaN, infinity, a missing objective) is
+likely to fail again, so model-based samplers count the region around it as bad and stop
+proposing it. A trial failed because its worker process ended is left out: that says
+nothing about its configuration.
 """
 
 from __future__ import annotations
@@ -34,10 +40,24 @@ from paretune.trial import TrialState
 if TYPE_CHECKING:
     from paretune.study import Study
 
-__all__ = ["MODEL_MIN_OBSERVATIONS", "trials_for_sampler"]
+__all__ = ["MODEL_MIN_OBSERVATIONS", "WORKER_ENDED", "failures_for_sampler", "trials_for_sampler"]
 
 MODEL_MIN_OBSERVATIONS = 10
 """Results a budget (or reported step) needs before samplers learn from it."""
+
+
+WORKER_ENDED = "worker process "
+"""How the reason of a trial failed because its worker process ended begins."""
+
+
+def failures_for_sampler(study: Study) -> list[TrialRecord]:
+    """Failed trials whose configuration failed, at any budget (rules in the module
+    docstring)."""
+    return [
+        record
+        for record in study.get_trials(states=(TrialState.FAILED,))
+        if not (record.fail_reason or "").startswith(WORKER_ENDED)
+    ]
 
 
 def trials_for_sampler(study: Study) -> list[TrialRecord]:

@@ -39,6 +39,8 @@ from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
 from paretune.storages._json import check_json_value
 from paretune.study._outcome import evaluate_outcome
+from paretune.study._sampler_view import WORKER_ENDED
+from paretune.study._sampler_view import failures_for_sampler
 from paretune.study._sampler_view import trials_for_sampler
 from paretune.trial import Placement
 from paretune.trial import Trial
@@ -308,6 +310,12 @@ class Study:
         """
         return trials_for_sampler(self)
 
+    def failures_for_sampler(self) -> list[TrialRecord]:
+        """Failed trials whose configuration failed (the objective raised or returned
+        invalid metrics), for samplers to steer away from; trials failed because their
+        worker process ended are left out. See :mod:`paretune.study._sampler_view`."""
+        return failures_for_sampler(self)
+
     def tell(
         self,
         trial: Trial | int,
@@ -464,7 +472,7 @@ class Study:
                         metrics=None,
                         constraints=None,
                         fail_reason=(
-                            f"worker process {pid} on {host} ended while the trial was running "
+                            f"{WORKER_ENDED}{pid} on {host} ended while the trial was running "
                             "(killed or crashed)"
                         ),
                         traceback=None,

@@ -20,6 +20,7 @@ from paretune.samplers._base import BaseSampler
 from paretune.samplers._cache import FinishedTrialCache
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
+from paretune.samplers._space import has_space
 from paretune.samplers._split import normalise
 from paretune.samplers._split import select_best
 
@@ -55,8 +56,9 @@ def _dimension_info(space: dict[str, Distribution]) -> tuple[np.ndarray, np.ndar
     return n_choices, min_bw
 
 
-_Split = tuple[list["TrialRecord"], np.ndarray, np.ndarray]
-"""Complete trials, the good-set mask, and the weights of the good trials in order."""
+_Split = tuple[list["TrialRecord"], np.ndarray, np.ndarray, list["TrialRecord"]]
+"""Complete trials, the good-set mask, the weights of the good trials in order, and the
+failed trials (see :meth:`~paretune.study.Study.failures_for_sampler`)."""
 
 
 def _contribution_weights(scaled_good: np.ndarray) -> np.ndarray:
@@ -79,6 +81,12 @@ class TPESampler(BaseSampler):
     complete trial has (jointly); ``n_ei_candidates`` points are drawn from ``l`` and the one
     with the largest ``l(x) / g(x)`` is proposed. Conditional parameters, present only in
     some trials, get the same treatment one at a time over the trials that have them.
+
+    Failed trials (the objective raised or returned NaN or a missing metric; not those
+    whose worker process ended) join the rest in ``g`` with the weight of one trial each,
+    over the parameters they have: ``l(x) / g(x)`` drops around a configuration that
+    failed, so the sampler stops proposing its neighbourhood again and again. Without
+    failures the proposals are unchanged.
 
     Args:
         seed: Seed; the same seed and history give the same proposals in any process.
@@ -136,14 +144,14 @@ class TPESampler(BaseSampler):
                 return self._splits[key]
         complete = study.trials_for_sampler()
         if len(complete) < max(self.n_startup_trials, 2):
-            split: _Split = (complete, np.zeros(0, dtype=bool), np.zeros(0))
+            split: _Split = (complete, np.zeros(0, dtype=bool), np.zeros(0), [])
         else:
             losses, violations = self._cache.losses_and_violations(study, complete)
             good = select_best(losses, violations, int(self.gamma(len(complete))))
             weights = np.ones(int(good.sum()))
             if self.weight_by_contribution and losses.shape[1] > 1 and violations[good].max() <= 0:
                 weights = _contribution_weights(normalise(losses)[good])
-            split = (complete, good, weights)
+            split = (complete, good, weights, study.failures_for_sampler())
         with self._lock:
             self._splits[key] = split
         return split
@@ -158,7 +166,7 @@ class TPESampler(BaseSampler):
         self, study: Study, trial: TrialRecord
     ) -> dict[str, Distribution]:
         """The parameters every complete trial has, once the model is in use."""
-        complete, good, _weights = self._split(study, trial)
+        complete, good, _weights, _failed = self._split(study, trial)
         if good.size == 0:
             return self._startup.infer_relative_search_space(study, trial)
         if not self.multivariate:
@@ -169,19 +177,19 @@ class TPESampler(BaseSampler):
         self, study: Study, trial: TrialRecord, search_space: dict[str, Distribution]
     ) -> dict[str, Any]:
         """Jointly propose the parameters of ``search_space``."""
-        complete, good, weights = self._split(study, trial)
+        complete, good, weights, failed = self._split(study, trial)
         if good.size == 0:
             return self._startup.sample_relative(study, trial, search_space)
         rng = np.random.default_rng(derive_seed(self.seed, "tpe", trial.number))
         return self._propose(
-            study, rng, complete, good, weights, search_space, study.params_allowed
+            study, rng, (complete, good, weights, failed), search_space, study.params_allowed
         )
 
     def sample_independent(
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
     ) -> Any:
         """Propose one (conditional) parameter from the trials that have it."""
-        complete, good, weights = self._split(study, trial)
+        complete, good, weights, failed = self._split(study, trial)
         if good.size == 0:
             return self._startup.sample_independent(study, trial, name, distribution)
         having = [i for i, t in enumerate(complete) if t.distributions.get(name) == distribution]
@@ -197,7 +205,7 @@ class TPESampler(BaseSampler):
             return study.params_allowed({**fixed, **values})
 
         values = self._propose(
-            study, rng, subset, good[having], sub_weights, {name: distribution}, allowed
+            study, rng, (subset, good[having], sub_weights, failed), {name: distribution}, allowed
         )
         return values[name]
 
@@ -205,15 +213,18 @@ class TPESampler(BaseSampler):
         self,
         study: Study,
         rng: np.random.Generator,
-        trials: list[TrialRecord],
-        good: np.ndarray,
-        good_weights: np.ndarray,
+        split: _Split,
         space: dict[str, Distribution],
         allowed: Callable[[dict[str, Any]], bool],
     ) -> dict[str, Any]:
         from paretune.samplers._tpe._parzen import ParzenEstimator  # imports scipy
 
+        trials, good, good_weights, failed = split
         encoded = self._cache.encode(study, trials, space)
+        rest = encoded[~good]
+        failed_here = [t for t in failed if has_space(t, space)]
+        if failed_here:
+            rest = np.vstack([rest, self._cache.encode(study, failed_here, space)])
         n_choices, min_bw = _dimension_info(space)
         below = ParzenEstimator(
             encoded[good],
@@ -224,7 +235,7 @@ class TPESampler(BaseSampler):
             self.adaptive_bandwidth,
         )
         above = ParzenEstimator(
-            encoded[~good], n_choices, min_bw, self.prior_weight, None, self.adaptive_bandwidth
+            rest, n_choices, min_bw, self.prior_weight, None, self.adaptive_bandwidth
         )
         best: dict[str, Any] | None = None
         for _ in range(_CANDIDATE_ROUNDS):  # known parameter constraints: skip invalid ones

@@ -1,0 +1,76 @@
+"""Model-based samplers learn from failed trials instead of proposing them again."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+import paretune as pt
+from paretune.samplers import TPESampler
+
+
+def _conditional_objective(trial: pt.Trial) -> dict[str, float]:
+    """Best towards x = 1 (accuracy) and x = 0 (disparity); crashes beyond 0.9, NaN below 0.1."""
+    x = trial.suggest_float("x", 0.0, 1.0)
+    if trial.suggest_categorical("model", ["a", "b"]) == "a":
+        trial.suggest_int("depth", 1, 10, log=True)
+    if x > 0.9:
+        raise MemoryError("out of memory")
+    if x < 0.1:
+        return {"accuracy": float("nan"), "disparity": 0.0}
+    return {"accuracy": x, "disparity": x**2}
+
+
+def _failed(study: pt.Study, first: int = 0) -> list[pt.TrialRecord]:
+    return [t for t in study.trials[first:] if t.state is pt.TrialState.FAILED]
+
+
+def test_tpe_stops_proposing_regions_that_crashed_or_returned_nan() -> None:
+    study = pt.create_study(
+        objectives={"accuracy": "maximize", "disparity": "minimize"},
+        sampler=TPESampler(seed=0),
+        seed=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pt.exceptions.FailedTrialsWarning)
+        study.optimize(_conditional_objective, n_trials=40)
+    # Without the failures in its model, TPE kept proposing both edges (the best-looking
+    # places): 14 of these 40 trials failed, 11 of them from trial 15 on. With them, 4 and 1.
+    assert len(_failed(study, first=15)) <= 3
+    assert len(study.get_trials(states=(pt.TrialState.COMPLETE,))) >= 33
+    assert len(study.failures_for_sampler()) == len(_failed(study))
+
+
+def _crashes_at_the_optimum(trial: pt.Trial) -> dict[str, float]:
+    """ZDT1 in 4 dimensions; the region x1 + x2 < 0.3, where the front lies, crashes."""
+    x = [trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(4)]
+    if x[1] + x[2] < 0.3:
+        raise MemoryError("out of memory")
+    g = 1 + 9 * sum(x[1:]) / 3
+    return {"f1": x[0], "f2": g * (1 - (x[0] / g) ** 0.5)}
+
+
+def test_gp_does_not_propose_a_failed_configuration_again() -> None:
+    pytest.importorskip("botorch")
+    study = pt.create_study(
+        objectives={"f1": "minimize", "f2": "minimize"},
+        sampler=pt.samplers.GPSampler(seed=0),
+        seed=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pt.exceptions.FailedTrialsWarning)
+        study.optimize(_crashes_at_the_optimum, n_trials=20)
+    # The GP ignoring failures proposed the same crashing point (all zeros) from trial 11
+    # to the end: the same data gives the same maximiser.
+    failed = [tuple(t.params.values()) for t in _failed(study)]
+    assert len(set(failed)) == len(failed)
+    assert len(study.get_trials(states=(pt.TrialState.COMPLETE,))) >= 13
+
+
+def test_a_trial_failed_by_its_own_metrics_is_a_failure_for_samplers() -> None:
+    study = pt.create_study(objectives={"loss": "minimize"})
+    trial = study.ask()
+    trial.suggest_float("x", 0.0, 1.0)
+    study.tell(trial, {"loss": float("nan")})
+    assert [t.number for t in study.failures_for_sampler()] == [0]
