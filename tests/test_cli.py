@@ -52,6 +52,7 @@ def test_show_prints_the_feasible_front(runner: CliRunner, url: str) -> None:
     result = runner.invoke(main, ["show", "credit", "--storage", url])
     assert result.exit_code == 0, result.output
     assert "Trials: 4 (3 complete, 1 failed)" in result.output
+    assert "Failures: 1 x told as failed" in result.output
     assert "Pareto front (2 trials)" in result.output
     lines = result.output.splitlines()
     table = lines[lines.index(next(line for line in lines if line.startswith("trial"))) + 2 :]
@@ -153,3 +154,23 @@ def test_fidelity_prints_the_calibration_of_each_rung(runner: CliRunner, tmp_pat
     assert as_json["rungs"][0]["predictive"] is True
     missing = runner.invoke(main, ["fidelity", "credit", "--storage", url])
     assert missing.exit_code != 0 and "No study named 'credit'" in missing.output
+
+
+def test_show_counts_failures_by_kind(runner: CliRunner, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path}/crashy.db"
+    study = pt.create_study(study_name="crashy", objectives={"loss": "minimize"}, storage=url)
+
+    def objective(trial: pt.Trial) -> dict[str, float]:
+        x = trial.suggest_float("x", 0.0, 1.0)
+        if trial.number < 2:
+            raise MemoryError("out of memory")
+        return {"loss": float("nan") if trial.number == 2 else x}
+
+    with pytest.warns(pt.exceptions.FailedTrialsWarning):
+        study.optimize(objective, n_trials=4)
+    result = runner.invoke(main, ["show", "crashy", "--storage", url])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Failures: 2 x MemoryError, 1 x invalid metrics "
+        "(reasons and tracebacks: paretune export crashy --format json)"
+    ) in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -73,6 +74,18 @@ def studies(storage: str) -> None:
     click.echo(_format_table(["study", "trials", "states", "objectives", "constraints"], rows))
 
 
+def _failure_kind(reason: str | None) -> str:
+    """What a failure reason is about: the exception type, ``invalid metrics``, or
+    ``worker process ended``."""
+    from paretune.study._sampler_view import WORKER_ENDED
+
+    if not reason:
+        return "no reason given"
+    if reason.startswith(WORKER_ENDED):
+        return "worker process ended"
+    return reason.split(":", 1)[0]
+
+
 @main.command()
 @click.argument("name")
 @_storage_option
@@ -106,6 +119,14 @@ def show(name: str, storage: str) -> None:
         + ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
         + ")"
     )
+    failed = [t.fail_reason for t in trials if t.state is TrialState.FAILED]
+    if failed:
+        kinds = Counter(_failure_kind(reason) for reason in failed)
+        click.echo(
+            "Failures: "
+            + ", ".join(f"{n} x {kind}" for kind, n in kinds.most_common())
+            + f" (reasons and tracebacks: paretune export {name} --format json)"
+        )
     for w in caught:
         click.echo(f"Warning: {w.message}")
     if not front:
