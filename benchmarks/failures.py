@@ -3,11 +3,14 @@
 Real objectives fail: a configuration runs out of memory, training diverges to NaN. A
 sampler that does not learn from failures proposes the best-looking region again and
 again, and if the crash sits where the model expects the optimum, a Gaussian process
-proposes the same point for ever. Two problems from ``problems.py`` with a failing region:
+proposes the same point for ever. Three problems from ``problems.py`` with a failing region:
 
 * ``ZDT1-crash``: ZDT1 (8 parameters) whose objective raises ``MemoryError`` where
   ``x1 + x2 < 0.3``, which holds the true front (``x1..x7 = 0``). The reachable front is
   ZDT1's with ``g = 1 + 9 * 0.3 / 7``.
+* ``BNH-crash``: the constrained BNH whose objective raises ``MemoryError`` where
+  ``x > 4``, which cuts off the low-``f2`` end of its front; the reachable front is BNH's
+  over ``x <= 4``.
 * ``Mixed-crash``: the mixed conditional space, where trees deeper than 8 raise
   ``MemoryError`` and linear models with ``lr > 0.3`` return NaN (diverged). Its best
   front is a dense random sample of the configurations that do not fail.
@@ -44,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from problems import PROBLEMS  # noqa: E402
 from problems import Problem  # noqa: E402
 from problems import _front_2d  # noqa: E402
+from problems import _grid_front  # noqa: E402
 from problems import feasible_front_hypervolume  # noqa: E402
 
 CONTENDERS = ("pt-default", "optuna-tpe", "optuna-gp")
@@ -119,7 +123,21 @@ def _mixed_crash() -> Problem:
     return Problem("Mixed-crash", 2, 1, base.suggest, evaluate, base.reference, front)
 
 
-FAILING = {p.name: p for p in (_zdt1_crash(), _mixed_crash())}
+def _bnh_crash() -> Problem:
+    base = PROBLEMS["BNH"]
+
+    def evaluate(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+        if p["x"] > 4.0:
+            raise MemoryError("out of memory")
+        return base.evaluate(p)
+
+    def front() -> np.ndarray:
+        return _grid_front(base.evaluate, (0.0, 4.0), (0.0, 3.0))
+
+    return Problem("BNH-crash", 2, 2, base.suggest, evaluate, base.reference, front)
+
+
+FAILING = {p.name: p for p in (_zdt1_crash(), _bnh_crash(), _mixed_crash())}
 
 
 def run_paretune(problem: Problem, seed: int, budget: int) -> list[Outcome]:
