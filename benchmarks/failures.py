@@ -51,6 +51,7 @@ from problems import _grid_front  # noqa: E402
 from problems import feasible_front_hypervolume  # noqa: E402
 
 CONTENDERS = ("pt-default", "optuna-tpe", "optuna-gp")
+"""paretune's default sampler and Optuna's TPE and GPSampler, each with its defaults."""
 Outcome = tuple[list[float], list[float]] | None
 """Objectives and constraint values of a complete trial; None for a failed one."""
 
@@ -138,9 +139,11 @@ def _bnh_crash() -> Problem:
 
 
 FAILING = {p.name: p for p in (_zdt1_crash(), _bnh_crash(), _mixed_crash())}
+"""The problems with a failing region, by name."""
 
 
 def run_paretune(problem: Problem, seed: int, budget: int) -> list[Outcome]:
+    """``budget`` trials of paretune's default sampler; the outcome of each, in order."""
     import paretune as pt
 
     study = pt.create_study(
@@ -172,6 +175,8 @@ def run_paretune(problem: Problem, seed: int, budget: int) -> list[Outcome]:
 
 
 def run_optuna(problem: Problem, sampler_name: str, seed: int, budget: int) -> list[Outcome]:
+    """``budget`` trials of Optuna's ``sampler_name``, failures caught as Optuna users
+    catch them (``catch=(Exception,)``); the outcome of each, in order."""
     import optuna
 
     optuna.logging.set_verbosity(logging.ERROR)
@@ -222,6 +227,7 @@ def _summary(values: list[float], digits: int) -> str:
 
 
 def main() -> None:
+    """Run every contender on every problem and seed; print the table and the ratios."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--budget", type=int, default=60)
