@@ -49,6 +49,7 @@ from problems import Problem  # noqa: E402
 from problems import _front_2d  # noqa: E402
 from problems import _grid_front  # noqa: E402
 from problems import feasible_front_hypervolume  # noqa: E402
+from samplers import median_iqr  # noqa: E402
 
 CONTENDERS = ("pt-default", "optuna-tpe", "optuna-gp")
 """paretune's default sampler and Optuna's TPE and GPSampler, each with its defaults."""
@@ -221,11 +222,6 @@ def score(problem: Problem, outcomes: list[Outcome]) -> tuple[int, float]:
     return len(outcomes) - len(done), hv
 
 
-def _summary(values: list[float], digits: int) -> str:
-    q1, med, q3 = np.percentile(values, [25, 50, 75])
-    return f"{med:.{digits}f} [{q1:.{digits}f}-{q3:.{digits}f}]"
-
-
 def main() -> None:
     """Run every contender on every problem and seed; print the table and the ratios."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -265,7 +261,7 @@ def main() -> None:
             failed = [float(r[0]) for r in rows]
             hvs = [r[1] for r in rows]
             medians[c] = (float(np.median(failed)), float(np.median(hvs)))
-            print(f"  {c:<12} failed {_summary(failed, 1):<20} hv {_summary(hvs, 3)}")
+            print(f"  {c:<12} failed {median_iqr(failed, 1):<20} hv {median_iqr(hvs)}")
         best_hv = max(medians[c][1] for c in CONTENDERS if c.startswith("optuna"))
         fewest = min(medians[c][0] for c in CONTENDERS if c.startswith("optuna"))
         ours_failed, ours_hv = medians["pt-default"]

@@ -359,9 +359,10 @@ def _default_over_best_optuna(
     return default / optuna_best if optuna_best > 0 else float("inf")
 
 
-def _fmt(values: list[float]) -> str:
+def median_iqr(values: list[float], digits: int = 3) -> str:
+    """``values`` as "median [first quartile-third quartile]", rounded to ``digits``."""
     q1, med, q3 = np.percentile(values, [25, 50, 75])
-    return f"{med:.3f} [{q1:.3f}-{q3:.3f}]"
+    return f"{med:.{digits}f} [{q1:.{digits}f}-{q3:.{digits}f}]"
 
 
 def main() -> None:
@@ -437,7 +438,8 @@ def main() -> None:
     for p in problems:
         print(f"\n{p}")
         for c in contenders:
-            cells = [_fmt([run[i] for run in scores[(p, c)]]) for i in range(len(CHECKPOINTS))]
+            runs = scores[(p, c)]
+            cells = [median_iqr([run[i] for run in runs]) for i in range(len(CHECKPOINTS))]
             print(f"  {c:<{width}}  " + "   ".join(cells))
         if "pt-default" not in contenders or not any(c.startswith("optuna") for c in contenders):
             continue
