@@ -238,30 +238,20 @@ class GPSampler(BaseSampler):
         from botorch.models.utils.gpytorch_modules import get_covar_module_with_dim_scaled_prior
         from gpytorch.mlls import SumMarginalLogLikelihood
 
-        models = [
-            SingleTaskGP(
-                train_x,
-                torch.tensor(outcomes[:, [k]]),
+        def one_gp(x: Tensor, y: Tensor) -> Any:
+            return SingleTaskGP(
+                x,
+                y,
                 covar_module=get_covar_module_with_dim_scaled_prior(
-                    ard_num_dims=train_x.shape[1], use_rbf_kernel=self.kernel == "rbf"
+                    ard_num_dims=x.shape[1], use_rbf_kernel=self.kernel == "rbf"
                 ),
                 outcome_transform=Standardize(m=1),
             )
-            for k in range(outcomes.shape[1])
-        ]
+
+        models = [one_gp(train_x, torch.tensor(outcomes[:, [k]])) for k in range(outcomes.shape[1])]
         if len(failed_x):
-            every_x = torch.cat([train_x, failed_x])
             label = torch.cat([-torch.ones(len(train_x), 1), torch.ones(len(failed_x), 1)])
-            models.append(
-                SingleTaskGP(
-                    every_x,
-                    label.double(),
-                    covar_module=get_covar_module_with_dim_scaled_prior(
-                        ard_num_dims=train_x.shape[1], use_rbf_kernel=self.kernel == "rbf"
-                    ),
-                    outcome_transform=Standardize(m=1),
-                )
-            )
+            models.append(one_gp(torch.cat([train_x, failed_x]), label.double()))
         model = ModelListGP(*models)
         fit_gpytorch_mll(SumMarginalLogLikelihood(model.likelihood, model))
         return model
