@@ -74,18 +74,6 @@ def studies(storage: str) -> None:
     click.echo(_format_table(["study", "trials", "states", "objectives", "constraints"], rows))
 
 
-def _failure_kind(reason: str | None) -> str:
-    """What a failure reason is about: the exception type, ``invalid metrics``, or
-    ``worker process ended``."""
-    from paretune.study._sampler_view import WORKER_ENDED
-
-    if not reason:
-        return "no reason given"
-    if reason.startswith(WORKER_ENDED):
-        return "worker process ended"
-    return reason.split(":", 1)[0]
-
-
 @main.command()
 @click.argument("name")
 @_storage_option
@@ -95,6 +83,7 @@ def show(name: str, storage: str) -> None:
 
     from paretune.exceptions import ParetuneError
     from paretune.study import load_study
+    from paretune.study._sampler_view import failure_kind
     from paretune.trial import TrialState
 
     try:
@@ -121,7 +110,7 @@ def show(name: str, storage: str) -> None:
     )
     failed = [t.fail_reason for t in trials if t.state is TrialState.FAILED]
     if failed:
-        kinds = Counter(_failure_kind(reason) for reason in failed)
+        kinds = Counter(failure_kind(reason) for reason in failed)
         click.echo(
             "Failures: "
             + ", ".join(f"{n} x {kind}" for kind, n in kinds.most_common())

@@ -17,6 +17,7 @@ from paretune._logging import get_logger
 from paretune._warnings import warn
 from paretune.exceptions import FailedTrialsWarning
 from paretune.exceptions import TrialStopped
+from paretune.study._sampler_view import failure_kind
 from paretune.trial import Trial
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
@@ -146,7 +147,7 @@ class _Run:
                 self.done += 1
                 self.cost += record.duration or 0.0
                 if record.state is TrialState.FAILED:
-                    kind = (record.fail_reason or "unknown").split(":")[0]
+                    kind = failure_kind(record.fail_reason)
                     self.failures[kind] += 1
                     self.first_failure.setdefault(kind, record.fail_reason or "")
             for callback in self.callbacks:

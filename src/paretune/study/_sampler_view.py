@@ -40,7 +40,13 @@ from paretune.trial import TrialState
 if TYPE_CHECKING:
     from paretune.study import Study
 
-__all__ = ["MODEL_MIN_OBSERVATIONS", "WORKER_ENDED", "failures_for_sampler", "trials_for_sampler"]
+__all__ = [
+    "MODEL_MIN_OBSERVATIONS",
+    "WORKER_ENDED",
+    "failure_kind",
+    "failures_for_sampler",
+    "trials_for_sampler",
+]
 
 MODEL_MIN_OBSERVATIONS = 10
 """Results a budget (or reported step) needs before samplers learn from it."""
@@ -48,6 +54,16 @@ MODEL_MIN_OBSERVATIONS = 10
 
 WORKER_ENDED = "worker process "
 """How the reason of a trial failed because its worker process ended begins."""
+
+
+def failure_kind(reason: str | None) -> str:
+    """What a failure reason is about, for counting failures by kind: the exception type
+    (the text before the first colon), ``invalid metrics``, or ``worker process ended``."""
+    if not reason:
+        return "no reason given"
+    if reason.startswith(WORKER_ENDED):
+        return "worker process ended"
+    return reason.split(":", 1)[0]
 
 
 def failures_for_sampler(study: Study) -> list[TrialRecord]:
