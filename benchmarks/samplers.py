@@ -67,6 +67,7 @@ PARETUNE = {
     "pt-gp": "GPSampler",
     "pt-gp-rbf": "GPSampler",
     "pt-gp-no-front": "GPSampler",
+    "pt-gp-joint": "GPSampler",
     "pt-random": "RandomSampler",
 }
 OPTUNA = {
@@ -75,10 +76,11 @@ OPTUNA = {
     "optuna-nsga3": "NSGAIIISampler",
     "optuna-gp": "GPSampler",
 }
-SLOW = {"pt-gp", "pt-gp-rbf", "pt-gp-no-front", "optuna-gp"}  # run only with --gp
+SLOW = {"pt-gp", "pt-gp-rbf", "pt-gp-no-front", "pt-gp-joint", "optuna-gp"}  # run only with --gp
 OPTIONS: dict[str, dict[str, Any]] = {
     "pt-gp-rbf": {"kernel": "rbf"},
     "pt-gp-no-front": {"front_starts": 0},
+    "pt-gp-joint": {"conditional": "joint"},
 }
 
 

@@ -175,3 +175,80 @@ def test_gp_front_starts_study_proposes_valid_points() -> None:
 def test_gp_front_starts_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match="front_starts must be >= 0"):
         pt.samplers.GPSampler(front_starts=-1)
+
+
+def branches(trial: pt.Trial) -> float:
+    """A conditional space whose best point needs a branch's own knob: family "a" at
+    u = 0.83 (loss 0), family "b" no better than 0.3."""
+    if trial.suggest_categorical("family", ["a", "b"]) == "a":
+        return (trial.suggest_float("u", 0.0, 1.0) - 0.83) ** 2
+    return 0.3 + (trial.suggest_float("v", 0.0, 1.0) - 0.1) ** 2
+
+
+def test_gp_joint_mode_models_a_branch_knob_the_common_mode_leaves_to_chance() -> None:
+    best = {}
+    for mode in ("joint", "common"):
+        study = pt.create_study(
+            objectives={"loss": "minimize"},
+            sampler=pt.samplers.GPSampler(
+                seed=3, n_startup_trials=6, raw_samples=32, conditional=mode
+            ),
+        )
+        study.optimize(branches, n_trials=16)
+        modelled = study.trials[6:]
+        for t in modelled:  # each trial has exactly its branch's knob
+            assert set(t.params) == {"family", "u" if t.params["family"] == "a" else "v"}
+        best[mode] = min(t.metrics["loss"] for t in modelled)
+        if mode == "joint":
+            assert sum(t.params["family"] == "a" for t in modelled) >= 8
+    assert best["joint"] < 1e-3
+    assert best["joint"] < best["common"]
+
+
+def test_gp_shapes_hold_missing_columns_and_one_valued_categoricals() -> None:
+    from paretune.samplers._gp import INACTIVE
+    from paretune.samplers._gp import _shapes
+
+    nan = np.nan
+    # columns: family (2 levels, unit values 0.25 / 0.75), u (family a), v (family b), w
+    x = np.array([[0.25, 0.1, nan, 0.5], [0.25, 0.9, nan, 0.2], [0.75, nan, 0.3, 0.4]], dtype=float)
+    levels = np.array([2, 0, 0, 0], dtype=float)
+    shapes = sorted(_shapes(x, levels), key=lambda s: sorted(s.items()))
+    assert shapes == [{0: 0.25, 2: INACTIVE}, {0: 0.75, 1: INACTIVE}]
+    assert _shapes(np.nan_to_num(x), levels) == [{}]  # a flat space: nothing held
+
+
+def test_gp_joint_and_common_agree_on_a_flat_space() -> None:
+    proposals = []
+    for mode in ("joint", "common"):
+        study = pt.create_study(
+            objectives={"f1": "minimize", "f2": "minimize"},
+            constraints={"s": ("<=", 1.0)},
+            sampler=pt.samplers.GPSampler(
+                seed=0, n_startup_trials=6, raw_samples=32, conditional=mode
+            ),
+        )
+        study.optimize(constrained, n_trials=9)
+        proposals.append([t.params for t in study.trials])
+    assert proposals[0] == proposals[1]
+
+
+def test_gp_unknown_conditional_mode_names_the_choices() -> None:
+    with pytest.raises(ValueError, match="conditional must be one of 'common', 'joint'"):
+        pt.samplers.GPSampler(conditional="union")
+
+
+def test_gp_joint_mode_proposes_a_branch_with_no_knobs_when_it_is_best() -> None:
+    def objective(trial: pt.Trial) -> float:  # family "b" has no parameter of its own
+        if trial.suggest_categorical("family", ["a", "b"]) == "a":
+            return (trial.suggest_float("u", 0.0, 1.0) - 0.83) ** 2
+        return -0.5
+
+    study = pt.create_study(
+        objectives={"loss": "minimize"},
+        sampler=pt.samplers.GPSampler(
+            seed=0, n_startup_trials=6, raw_samples=32, conditional="joint"
+        ),
+    )
+    study.optimize(objective, n_trials=10)
+    assert [dict(t.params) for t in study.trials[6:]] == [{"family": "b"}] * 4

@@ -134,3 +134,27 @@ def test_nsga3_keeps_spread_on_a_three_objective_front() -> None:
     keep = sampler._elite(losses, np.zeros(len(losses)), 10, generation=1)
     assert keep.sum() == 10
     assert keep[20:].all()  # every isolated direction survives the cluster
+
+
+def test_union_space_keeps_every_parameter_but_those_with_clashing_distributions() -> None:
+    from paretune.samplers._space import encode
+    from paretune.samplers._space import union_space
+    from paretune.trial import TrialRecord
+    from paretune.trial import TrialState
+
+    unit = pt.distributions.FloatDistribution(0.0, 1.0)
+    wide = pt.distributions.FloatDistribution(0.0, 2.0)
+    family = pt.distributions.CategoricalDistribution(["a", "b"])
+
+    def record(number: int, params: dict, dists: dict) -> TrialRecord:
+        return TrialRecord(number, TrialState.COMPLETE, params=params, distributions=dists)
+
+    trials = [
+        record(0, {"family": "a", "u": 0.25, "w": 0.5}, {"family": family, "u": unit, "w": unit}),
+        record(1, {"family": "b", "v": 0.75, "w": 1.5}, {"family": family, "v": unit, "w": wide}),
+    ]
+    space = union_space(trials)
+    assert list(space) == ["family", "u", "v"]  # "w" has two distributions: left out
+    np.testing.assert_array_equal(
+        encode(trials, space), np.array([[0.0, 0.25, np.nan], [1.0, np.nan, 0.75]])
+    )

@@ -22,6 +22,7 @@ from paretune.samplers._gp_baseline import likely_pareto_points
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
 from paretune.samplers._space import has_space
+from paretune.samplers._space import union_space
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -33,6 +34,12 @@ __all__ = ["GPSampler"]
 
 KERNELS = ("rbf", "matern52")
 """The covariance functions :class:`GPSampler` offers."""
+
+CONDITIONAL = ("common", "joint")
+"""How :class:`GPSampler` treats parameters that only some trials have."""
+
+INACTIVE = -0.5
+"""Encoded value of a parameter a trial does not have (the unit cube is ``[0, 1]``)."""
 
 _INSTALL_HINT = (
     "GPSampler needs BoTorch and PyTorch: install the extra with "
@@ -114,7 +121,22 @@ class GPSampler(BaseSampler):
     weights drawn per suggestion (qLogNParEGO), as qLogNEHVI then takes minutes per
     suggestion; for one objective, log noisy expected improvement. Every acquisition is
     weighted by the modelled probability that every constraint holds.
-    Conditional parameters outside the common space are drawn by the Sobol fallback.
+
+    Conditional spaces: by default (``conditional="common"``) the GPs model the parameters
+    every complete trial has, and the rest come from the Sobol fallback (Optuna's
+    GPSampler does the same with random draws). ``conditional="joint"`` models every
+    parameter any complete trial has: a parameter a trial lacks is encoded as
+    :data:`INACTIVE` (outside the unit cube, so no trial that has the parameter looks like
+    one that lacks it), and each *shape* seen (the set of parameters a complete trial has,
+    e.g. one model family's knobs) is searched apart, its missing parameters held at
+    :data:`INACTIVE` and a categorical parameter that took one value in all of its trials
+    (the family that opens that shape) held at that value; the best point over the shapes
+    is proposed. Shapes are learned from the trials, so a branch that no complete trial
+    has reached yet (one the Sobol start missed) is not proposed by the model. Joint mode
+    finds a branch's own best knob where common mode leaves it to chance; on the
+    benchmark's two conditional problems the two modes scored the same while joint mode
+    took two to three times as long per run (``benchmarks/RESULTS.md``), hence the
+    default.
 
     Failed trials (the objective raised or returned NaN or a missing metric; not those
     whose worker process ended) add one more constraint: a Gaussian process over every
@@ -141,6 +163,9 @@ class GPSampler(BaseSampler):
             BoTorch's lengthscale prior scaled to the number of parameters. Matern 5/2
             suits objectives that change quickly along a parameter, and was level with or
             ahead of RBF on the samplers benchmark.
+        conditional: ``"common"`` (default) models only the parameters every trial has;
+            ``"joint"`` models conditional parameters too, searching each shape of the
+            space apart. Both are the same on a flat space.
 
     Raises:
         ImportError: With the install hint, when BoTorch or PyTorch is missing.
@@ -156,13 +181,20 @@ class GPSampler(BaseSampler):
         front_starts: int = 4,
         threads: int | None = 1,
         kernel: str = "matern52",
+        conditional: str = "common",
     ) -> None:
         _import_botorch()
         if kernel not in KERNELS:
             raise ValueError(
                 f"kernel must be one of {', '.join(map(repr, KERNELS))}, got {kernel!r}."
             )
+        if conditional not in CONDITIONAL:
+            raise ValueError(
+                f"conditional must be one of {', '.join(map(repr, CONDITIONAL))}, "
+                f"got {conditional!r}."
+            )
         self.kernel = kernel
+        self.conditional = conditional
         self.seed = secrets.randbits(31) if seed is None else int(seed)
         self.n_startup_trials = n_startup_trials
         self.num_restarts = num_restarts
@@ -184,10 +216,13 @@ class GPSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: Study, trial: TrialRecord
     ) -> dict[str, Distribution]:
-        """The parameters every complete trial has, once the model is in use."""
+        """Once the model is in use: every parameter a complete trial has (``"joint"``),
+        or those every complete trial has (``"common"``)."""
         complete = study.trials_for_sampler()
         if len(complete) < max(self.n_startup_trials, 2):
             return self._startup.infer_relative_search_space(study, trial)
+        if self.conditional == "joint":
+            return union_space(complete)
         return self._cache.intersection_space(study, complete)
 
     def sample_relative(
@@ -203,8 +238,17 @@ class GPSampler(BaseSampler):
             return np.where(levels > 1, (rows + 0.5) / np.maximum(levels, 1), rows)
 
         x_unit = unit(self._cache.encode(study, complete, search_space))
-        failed = [t for t in study.failures_for_sampler() if has_space(t, search_space)]
-        failed_unit = unit(self._cache.encode(study, failed, search_space))
+        shapes = _shapes(x_unit, levels)
+        failed = study.failures_for_sampler()
+        if len(shapes) == 1:
+            failed = [t for t in failed if has_space(t, search_space)]
+            failed_unit = unit(self._cache.encode(study, failed, search_space))
+        else:  # failed trials of a shape some complete trial has
+            failed = [t for t in failed if _fits(t, search_space)]
+            failed_unit = unit(self._cache.encode(study, failed, search_space))
+            seen = {tuple(~np.isnan(row)) for row in x_unit}
+            failed_unit = failed_unit[[tuple(~np.isnan(row)) in seen for row in failed_unit]]
+        x_unit, failed_unit = (np.where(np.isnan(a), INACTIVE, a) for a in (x_unit, failed_unit))
         losses, _ = self._cache.losses_and_violations(study, complete)
         hard = [c for c in study.constraints if not c.soft]
         cons = np.array([[t.constraints[c.metric] for c in hard] for t in complete])
@@ -216,11 +260,18 @@ class GPSampler(BaseSampler):
             warnings.simplefilter("ignore", NumericalWarning)
             warnings.simplefilter("ignore", BotorchWarning)
             warnings.filterwarnings("ignore", "Optimization failed", RuntimeWarning)
-            best = self._optimise(
-                x_unit, -losses, cons.reshape(len(complete), len(hard)), trial, failed_unit
+            best, shape = self._optimise(
+                x_unit,
+                -losses,
+                cons.reshape(len(complete), len(hard)),
+                trial,
+                failed_unit,
+                shapes,
             )
         row = np.where(levels > 1, np.floor(best * levels).clip(0, levels - 1), best)
-        proposal = decode(row, search_space)
+        active = [j for j in range(len(levels)) if j not in shape or shape[j] != INACTIVE]
+        names = list(search_space)
+        proposal = decode(row[active], {names[j]: search_space[names[j]] for j in active})
         return proposal if study.params_allowed(proposal) else {}
 
     @staticmethod
@@ -263,7 +314,9 @@ class GPSampler(BaseSampler):
         cons: np.ndarray,
         trial: TrialRecord,
         failed: np.ndarray,
-    ) -> np.ndarray:
+        shapes: list[dict[int, float]],
+    ) -> tuple[np.ndarray, dict[int, float]]:
+        """The acquisition's maximiser over the shapes (see :func:`_shapes`), and its shape."""
         import torch
         from botorch.acquisition.logei import qLogNoisyExpectedImprovement
         from botorch.acquisition.multi_objective.logei import (
@@ -272,7 +325,6 @@ class GPSampler(BaseSampler):
         from botorch.acquisition.multi_objective.objective import IdentityMCMultiOutputObjective
         from botorch.acquisition.multi_objective.parego import qLogNParEGO
         from botorch.acquisition.objective import GenericMCObjective
-        from botorch.optim.optimize import optimize_acqf
 
         torch.manual_seed(derive_seed(self.seed, "gp", trial.number))
         train_x = torch.tensor(x, dtype=torch.float64)
@@ -316,30 +368,72 @@ class GPSampler(BaseSampler):
                 constraints=constraints,
                 prune_baseline=True,
             )
-        bounds = torch.stack([torch.zeros(x.shape[1]), torch.ones(x.shape[1])]).double()
-        front = self._front_rows(y, cons, trial.number)
+        if len(shapes) == 1:  # a flat space: the whole cube
+            return self._maximise(acquisition, x, y, cons, trial.number, {}), {}
+        best: tuple[float, np.ndarray, dict[int, float]] | None = None
+        for fixed in shapes:
+            point = self._maximise(acquisition, x, y, cons, trial.number, fixed)
+            with torch.no_grad():
+                value = float(acquisition(torch.tensor(point).reshape(1, 1, -1)).item())
+            if best is None or value > best[0]:
+                best = (value, point, fixed)
+        assert best is not None
+        return best[1], best[2]
+
+    def _maximise(
+        self,
+        acquisition: Any,
+        x: np.ndarray,
+        y: np.ndarray,
+        cons: np.ndarray,
+        number: int,
+        fixed: dict[int, float],
+    ) -> np.ndarray:
+        """Maximise ``acquisition`` over the unit cube with the columns ``fixed`` held at
+        their values, starting also from the observed front points of that shape."""
+        import torch
+        from botorch.optim.optimize import optimize_acqf
+
+        lower, upper = np.zeros(x.shape[1]), np.ones(x.shape[1])
+        for j, value in fixed.items():
+            lower[j] = upper[j] = value
+        bounds = torch.tensor(np.stack([lower, upper]))
+        in_shape = (
+            np.all([x[:, j] == value for j, value in fixed.items()], axis=0) if fixed else None
+        )
+        front = self._front_rows(y, cons, number, in_shape)
         starts: dict[str, Any] = {
             "num_restarts": self.num_restarts,
             "raw_samples": self.raw_samples,
+            "fixed_features": fixed or None,
         }
         if len(front):
             from botorch.optim.initializers import gen_batch_initial_conditions
 
             initial = gen_batch_initial_conditions(acquisition, bounds, q=1, **starts)
-            initial = torch.cat([initial, train_x[front].unsqueeze(1)])
-            starts = {"num_restarts": len(initial), "batch_initial_conditions": initial}
+            observed = torch.tensor(x[front]).unsqueeze(1)
+            initial = torch.cat([initial, observed])
+            starts = {
+                "num_restarts": len(initial),
+                "batch_initial_conditions": initial,
+                "fixed_features": fixed or None,
+            }
         candidate, _ = optimize_acqf(acquisition, bounds=bounds, q=1, **starts)
         return np.asarray(candidate.detach().numpy()[0], dtype=np.float64)
 
-    def _front_rows(self, y: np.ndarray, cons: np.ndarray, number: int) -> np.ndarray:
+    def _front_rows(
+        self, y: np.ndarray, cons: np.ndarray, number: int, among: np.ndarray | None = None
+    ) -> np.ndarray:
         """Rows of up to ``front_starts`` feasible observed points no other one dominates.
 
         ``y`` holds the objectives to maximise, ``cons`` the hard constraints (feasible
-        where ``<= 0``); ``number`` (the trial's) seeds the choice of subset.
+        where ``<= 0``); ``number`` (the trial's) seeds the choice of subset. With
+        ``among`` (a boolean row mask, e.g. one shape's rows), only those rows compete.
         """
         if not self.front_starts:
             return np.zeros(0, dtype=int)
-        feasible = np.flatnonzero(np.all(cons <= 0, axis=1))  # all rows when no constraints
+        feasible = np.all(cons <= 0, axis=1)  # all rows when there are no constraints
+        feasible = np.flatnonzero(feasible if among is None else feasible & among)
         losses = -y[feasible]
         keep = is_pareto_efficient(losses)
         rows = feasible[keep]
@@ -351,5 +445,30 @@ class GPSampler(BaseSampler):
     def sample_independent(
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
     ) -> Any:
-        """Parameters outside the common space come from the Sobol fallback."""
+        """Parameters the model did not propose (outside the modelled space or the chosen
+        shape, or during the start) come from the Sobol fallback."""
         return self._startup.sample_independent(study, trial, name, distribution)
+
+
+def _fits(trial: TrialRecord, space: dict[str, Distribution]) -> bool:
+    """Whether ``trial``'s parameters in ``space`` have the space's distributions."""
+    return all(trial.distributions[name] == space[name] for name in trial.params if name in space)
+
+
+def _shapes(x_unit: np.ndarray, levels: np.ndarray) -> list[dict[int, float]]:
+    """The shapes of the encoded trials ``x_unit`` (NaN where a trial lacks a parameter):
+    per distinct set of present columns, the columns to hold fixed: the missing ones at
+    :data:`INACTIVE`, and a categorical one (``levels > 1``) at the one value all of the
+    shape's trials took. One shape with nothing fixed on a flat space."""
+    present = ~np.isnan(x_unit)
+    if present.all():
+        return [{}]
+    shapes: list[dict[int, float]] = []
+    for mask in np.unique(present, axis=0):
+        rows = x_unit[np.all(present == mask, axis=1)]
+        fixed = {int(j): INACTIVE for j in np.flatnonzero(~mask)}
+        for j in np.flatnonzero(mask & (levels > 1)):
+            if np.all(rows[:, j] == rows[0, j]):
+                fixed[int(j)] = float(rows[0, j])
+        shapes.append(fixed)
+    return shapes

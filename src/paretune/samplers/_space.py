@@ -27,6 +27,21 @@ def intersection_space(trials: Sequence[TrialRecord]) -> dict[str, Distribution]
     return {name: common[name] for name in sorted(common)}
 
 
+def union_space(trials: Sequence[TrialRecord]) -> dict[str, Distribution]:
+    """Parameters any of ``trials`` has, each with one distribution in all that have it.
+
+    A name seen with two different distributions is left out (it cannot be encoded on one
+    axis). Names are returned sorted.
+    """
+    seen: dict[str, Distribution] = {}
+    clashing: set[str] = set()
+    for t in trials:
+        for name, dist in t.distributions.items():
+            if seen.setdefault(name, dist) != dist:
+                clashing.add(name)
+    return {name: seen[name] for name in sorted(seen) if name not in clashing}
+
+
 def has_space(trial: TrialRecord, space: dict[str, Distribution]) -> bool:
     """Whether ``trial`` has every parameter of ``space``, with the same distribution."""
     return all(trial.distributions.get(name) == dist for name, dist in space.items())
@@ -36,14 +51,18 @@ def encode(trials: Sequence[TrialRecord], space: dict[str, Distribution]) -> np.
     """Encode the trials' values of ``space`` as an ``n x d`` array.
 
     Numerical parameters map into ``[0, 1]`` with ``to_unit`` (log scale and steps
-    included); categorical ones become the index of the choice.
+    included); categorical ones become the index of the choice. A parameter a trial does
+    not have (a conditional one) is NaN.
     """
-    out = np.empty((len(trials), len(space)), dtype=np.float64)
-    for j, (name, dist) in enumerate(space.items()):
-        if isinstance(dist, CategoricalDistribution):
-            out[:, j] = [dist.index(t.params[name]) for t in trials]
-        else:
-            out[:, j] = [dist.to_unit(t.params[name]) for t in trials]
+    out = np.full((len(trials), len(space)), np.nan, dtype=np.float64)
+    for i, t in enumerate(trials):
+        for j, (name, dist) in enumerate(space.items()):
+            if name not in t.params:
+                continue
+            if isinstance(dist, CategoricalDistribution):
+                out[i, j] = dist.index(t.params[name])
+            else:
+                out[i, j] = dist.to_unit(t.params[name])
     return out
 
 
