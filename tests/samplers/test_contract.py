@@ -38,9 +38,13 @@ if importlib.util.find_spec("botorch") is not None:
     SAMPLERS["gp"] = lambda seed: GPSampler(
         seed=seed, n_startup_trials=6, num_restarts=2, raw_samples=32
     )
+    # Conditional parameters modelled too, each shape of the space searched apart.
+    SAMPLERS["gp-joint"] = lambda seed: GPSampler(
+        seed=seed, n_startup_trials=6, num_restarts=2, raw_samples=32, conditional="joint"
+    )
 # Longest contract study per sampler: a GP suggestion costs about a second, so the GP's
 # studies stop at 12 trials (six of them modelled).
-MAX_TRIALS = {"gp": 12}
+MAX_TRIALS = {"gp": 12, "gp-joint": 12}
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
