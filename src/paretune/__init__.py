@@ -20,6 +20,7 @@ from paretune import storages as storages
 from paretune._version import __version__ as __version__
 from paretune.constraints import Constraint as Constraint
 from paretune.exceptions import TrialStopped as TrialStopped
+from paretune.exceptions import UnrelatedFailure as UnrelatedFailure
 from paretune.fidelity import Fidelity as Fidelity
 from paretune.objectives import Direction as Direction
 from paretune.study import Study as Study
@@ -40,6 +41,7 @@ __all__ = [
     "TrialRecord",
     "TrialState",
     "TrialStopped",
+    "UnrelatedFailure",
     "__version__",
     "create_study",
     "datasets",

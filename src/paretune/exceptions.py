@@ -76,6 +76,15 @@ class TrialStopped(ParetuneError):
     """Raise inside an objective to end the trial as *stopped* (e.g. after ``should_stop``)."""
 
 
+class UnrelatedFailure(ParetuneError):
+    """Raise inside an objective when a trial fails for a reason that says nothing about
+    its configuration: a preempted machine, a lost connection, a GPU taken by another
+    job. The trial is stored as *failed* and the study goes on (whatever ``catch`` says),
+    but samplers do not learn to avoid its configuration. Chain the original error
+    (``raise UnrelatedFailure("spot instance preempted") from exc``) to keep its traceback.
+    """
+
+
 class TestSetAccessError(ParetuneError, RuntimeError):
     """A data set's test split was requested while a search was running."""
 

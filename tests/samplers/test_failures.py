@@ -99,3 +99,51 @@ def test_a_budgeted_study_learns_from_failures_at_every_budget() -> None:
     # With failures hidden from the sampler 100 of 120 failed, 77 of them from trial 40
     # on; with them, 31 and 26.
     assert len(_failed(study, first=40)) <= 40
+
+
+def test_an_unrelated_failure_fails_the_trial_but_teaches_the_sampler_nothing() -> None:
+    def objective(trial: pt.Trial) -> dict[str, float]:
+        x = trial.suggest_float("x", 0.0, 1.0)
+        if trial.number == 1:
+            try:
+                raise ConnectionError("lost the data server")
+            except ConnectionError as exc:
+                raise pt.UnrelatedFailure() from exc
+        if trial.number == 2:
+            raise pt.UnrelatedFailure("spot instance preempted")
+        if trial.number == 3:
+            raise MemoryError("out of memory")
+        return {"loss": x}
+
+    study = pt.create_study(objectives={"loss": "minimize"}, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pt.exceptions.FailedTrialsWarning)
+        study.optimize(objective, n_trials=5)
+    states = [t.state for t in study.trials]
+    assert states.count(pt.TrialState.FAILED) == 3 and len(states) == 5
+    reasons = [t.fail_reason for t in study.trials[1:3]]
+    assert reasons == [
+        "unrelated to the configuration: ConnectionError: lost the data server",
+        "unrelated to the configuration: spot instance preempted",
+    ]
+    assert "ConnectionError" in (study.trials[1].traceback or "")
+    assert [t.number for t in study.failures_for_sampler()] == [3]
+
+    from paretune.study._sampler_view import failure_kind
+
+    assert failure_kind(reasons[0]) == "unrelated to the configuration"
+    assert failure_kind(study.trials[3].fail_reason) == "MemoryError"
+
+
+def test_an_unrelated_failure_is_handled_whatever_catch_says_and_in_ask_tell() -> None:
+    def objective(trial: pt.Trial) -> float:
+        raise pt.UnrelatedFailure("GPU taken by another job")
+
+    study = pt.create_study(objectives={"loss": "minimize"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pt.exceptions.FailedTrialsWarning)
+        study.optimize(objective, n_trials=2, catch=())  # no exception type is caught
+    assert [t.state for t in study.trials] == [pt.TrialState.FAILED] * 2
+    trial = study.ask()  # ask/tell: the reason's prefix marks it
+    study.tell(trial, state="failed", fail_reason="unrelated to the configuration: preempted")
+    assert study.failures_for_sampler() == []

@@ -17,6 +17,8 @@ from paretune._logging import get_logger
 from paretune._warnings import warn
 from paretune.exceptions import FailedTrialsWarning
 from paretune.exceptions import TrialStopped
+from paretune.exceptions import UnrelatedFailure
+from paretune.study._sampler_view import UNRELATED
 from paretune.study._sampler_view import failure_kind
 from paretune.trial import Trial
 from paretune.trial import TrialRecord
@@ -180,6 +182,12 @@ def _run_one(
     except TrialStopped as exc:
         reason = str(exc) or trial.stop_reason or "stopped by the objective"
         return study.tell(trial, state="stopped", fail_reason=reason)
+    except UnrelatedFailure as exc:
+        cause = exc.__cause__
+        text = str(exc).strip() or (_describe(cause) if cause else "") or "no reason given"
+        return study.tell(
+            trial, state="failed", fail_reason=UNRELATED + text, traceback=tb.format_exc()
+        )
     except caught as exc:
         return study.tell(
             trial, state="failed", fail_reason=_describe(exc), traceback=tb.format_exc()

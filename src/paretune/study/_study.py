@@ -313,7 +313,8 @@ class Study:
     def failures_for_sampler(self) -> list[TrialRecord]:
         """Failed trials whose configuration failed (the objective raised or returned
         invalid metrics), for samplers to steer away from; trials failed because their
-        worker process ended are left out. See :mod:`paretune.study._sampler_view`."""
+        worker process ended, or by :class:`~paretune.exceptions.UnrelatedFailure`, are
+        left out. See :mod:`paretune.study._sampler_view`."""
         return failures_for_sampler(self)
 
     def tell(
