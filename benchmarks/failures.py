@@ -15,11 +15,13 @@ proposes the same point for ever. Three problems from ``problems.py`` with a fai
   ``MemoryError`` and linear models with ``lr > 0.3`` return NaN (diverged). Its best
   front is a dense random sample of the configurations that do not fail.
 
-Every contender runs ``--budget`` trials per seed; the table gives the median [IQR] of
+``--contenders`` adds paretune's and Optuna's NSGA-II (:data:`NSGA_CONTENDERS`). Every
+contender runs ``--budget`` trials per seed; the table gives the median [IQR] of
 failed trials and of the normalised hypervolume of the feasible front found, and the
-ratios of paretune's default to the best Optuna sampler in the same run.
+ratios of paretune's default (and of its NSGA-II, when run) to the best Optuna sampler in
+the same run.
 
-    python benchmarks/failures.py [--seeds 5] [--budget 60] [--workers 2]
+    python benchmarks/failures.py [--seeds 5] [--budget 60] [--workers 2] [--contenders ...]
 
 Needs the ``bench`` and ``bo`` extras (Optuna's GPSampler needs torch).
 """
@@ -53,6 +55,15 @@ from samplers import median_iqr  # noqa: E402
 
 CONTENDERS = ("pt-default", "optuna-tpe", "optuna-gp")
 """paretune's default sampler and Optuna's TPE and GPSampler, each with its defaults."""
+NSGA_CONTENDERS = ("pt-nsga2", "pt-nsga2-blind", "optuna-nsga2")
+"""Also available (``--contenders``): paretune's and Optuna's NSGA-II, and paretune's with
+failures hidden from its breeding (``pt-nsga2-blind``, the behaviour before 2026-11-25)."""
+OPTUNA_SAMPLERS = {
+    "optuna-tpe": "TPESampler",
+    "optuna-gp": "GPSampler",
+    "optuna-nsga2": "NSGAIISampler",
+}
+"""Optuna's class behind each of its contenders."""
 Outcome = tuple[list[float], list[float]] | None
 """Objectives and constraint values of a complete trial; None for a failed one."""
 
@@ -143,13 +154,32 @@ FAILING = {p.name: p for p in (_zdt1_crash(), _bnh_crash(), _mixed_crash())}
 """The problems with a failing region, by name."""
 
 
-def run_paretune(problem: Problem, seed: int, budget: int) -> list[Outcome]:
-    """``budget`` trials of paretune's default sampler; the outcome of each, in order."""
+def _paretune_sampler(contender: str, seed: int) -> Any:
+    """The sampler behind a paretune contender (None: the default)."""
+    import paretune as pt
+
+    if contender == "pt-default":
+        return None
+    if contender == "pt-nsga2":
+        return pt.samplers.NSGAIISampler(seed=seed)
+
+    class Blind(pt.samplers.NSGAIISampler):
+        """NSGA-II that breeds as if no trial had failed."""
+
+        def _failure_check(self, study: Any, space: Any) -> Any:
+            return lambda row: False
+
+    return Blind(seed=seed)
+
+
+def run_paretune(problem: Problem, contender: str, seed: int, budget: int) -> list[Outcome]:
+    """``budget`` trials of a paretune contender; the outcome of each, in order."""
     import paretune as pt
 
     study = pt.create_study(
         objectives={f"f{i}": "minimize" for i in range(problem.n_objectives)},
         constraints={f"c{j}": ("<=", 0.0) for j in range(problem.n_constraints)},
+        sampler=_paretune_sampler(contender, seed),
         seed=seed,
     )
 
@@ -207,11 +237,10 @@ def _job(args: tuple[str, str, int, int]) -> tuple[str, str, int, list[Outcome],
     problem_name, contender, seed, budget = args
     problem = FAILING[problem_name]
     started = time.perf_counter()
-    if contender == "pt-default":
-        outcomes = run_paretune(problem, seed, budget)
+    if contender.startswith("pt-"):
+        outcomes = run_paretune(problem, contender, seed, budget)
     else:
-        name = {"optuna-tpe": "TPESampler", "optuna-gp": "GPSampler"}[contender]
-        outcomes = run_optuna(problem, name, seed, budget)
+        outcomes = run_optuna(problem, OPTUNA_SAMPLERS[contender], seed, budget)
     return problem_name, contender, seed, outcomes, time.perf_counter() - started
 
 
@@ -229,12 +258,21 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--problems", default=",".join(FAILING))
+    parser.add_argument(
+        "--contenders",
+        default=",".join(CONTENDERS),
+        help=f"comma-separated, from {', '.join(CONTENDERS + NSGA_CONTENDERS)}",
+    )
     args = parser.parse_args()
     problems = args.problems.split(",")
     unknown = sorted(set(problems) - set(FAILING))
     if unknown:
         parser.error(f"unknown problems {unknown}; choose from {sorted(FAILING)}")
-    jobs = [(p, c, s, args.budget) for p in problems for c in CONTENDERS for s in range(args.seeds)]
+    contenders = args.contenders.split(",")
+    unknown = sorted(set(contenders) - set(CONTENDERS + NSGA_CONTENDERS))
+    if unknown:
+        parser.error(f"unknown contenders {unknown}; choose from {CONTENDERS + NSGA_CONTENDERS}")
+    jobs = [(p, c, s, args.budget) for p in problems for c in contenders for s in range(args.seeds)]
     started = time.perf_counter()
     results: dict[tuple[str, str], list[tuple[int, float]]] = {}
     with mp.get_context("fork").Pool(args.workers) as pool:
@@ -256,19 +294,24 @@ def main() -> None:
     for p in problems:
         print(p)
         medians: dict[str, tuple[float, float]] = {}
-        for c in CONTENDERS:
+        for c in contenders:
             rows = results[(p, c)]
             failed = [float(r[0]) for r in rows]
             hvs = [r[1] for r in rows]
             medians[c] = (float(np.median(failed)), float(np.median(hvs)))
-            print(f"  {c:<12} failed {median_iqr(failed, 1):<20} hv {median_iqr(hvs)}")
-        best_hv = max(medians[c][1] for c in CONTENDERS if c.startswith("optuna"))
-        fewest = min(medians[c][0] for c in CONTENDERS if c.startswith("optuna"))
-        ours_failed, ours_hv = medians["pt-default"]
-        print(
-            f"  pt-default / best Optuna: hypervolume {ours_hv / best_hv:.3f}; "
-            f"failed trials {ours_failed:g} against {fewest:g}\n"
-        )
+            print(f"  {c:<15} failed {median_iqr(failed, 1):<20} hv {median_iqr(hvs)}")
+        optuna = [c for c in contenders if c.startswith("optuna")]
+        for ours in ("pt-default", "pt-nsga2"):
+            if ours not in medians or not optuna:
+                continue
+            best_hv = max(medians[c][1] for c in optuna)
+            fewest = min(medians[c][0] for c in optuna)
+            ours_failed, ours_hv = medians[ours]
+            print(
+                f"  {ours} / best Optuna: hypervolume {ours_hv / best_hv:.3f}; "
+                f"failed trials {ours_failed:g} against {fewest:g}"
+            )
+        print()
     print(f"Wall time {time.perf_counter() - started:.0f} s")
 
 

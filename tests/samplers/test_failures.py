@@ -147,3 +147,41 @@ def test_an_unrelated_failure_is_handled_whatever_catch_says_and_in_ask_tell() -
     trial = study.ask()  # ask/tell: the reason's prefix marks it
     study.tell(trial, state="failed", fail_reason="unrelated to the configuration: preempted")
     assert study.failures_for_sampler() == []
+
+
+@pytest.mark.parametrize("sampler_class", [pt.samplers.NSGAIISampler, pt.samplers.NSGAIIISampler])
+def test_nsga_breeds_away_from_configurations_that_failed(sampler_class: type) -> None:
+    study = pt.create_study(
+        objectives={"accuracy": "maximize", "disparity": "minimize"},
+        sampler=sampler_class(seed=0),
+        seed=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pt.exceptions.FailedTrialsWarning)
+        study.optimize(_conditional_objective, n_trials=100)
+    # Breeding as if nothing had failed, the children of generations 1-4 (trials 20-99)
+    # failed 11 times (seeds 1-4: 5-8); breeding again near failures, 2 (seeds 1-4: 1-2).
+    assert len(_failed(study, first=20)) <= 4
+    assert len(study.get_trials(states=(pt.TrialState.COMPLETE,))) >= 90
+
+
+def test_nearest_failure_is_judged_over_the_parameters_both_trials_have() -> None:
+    import numpy as np
+
+    from paretune.samplers._near_failure import mean_distances
+    from paretune.samplers._near_failure import nearest_is_failed
+
+    categorical = np.array([False, True, False])
+    point = np.array([0.5, 1.0, np.nan])  # the third parameter is one the point lacks
+    rows = np.array([[0.8, 1.0, 0.0], [0.5, 0.0, 0.3], [np.nan, np.nan, 0.2]])
+    distances = mean_distances(point, rows, categorical)
+    # 0.3 over two shared parameters; another category counts 1; nothing shared: infinity
+    assert distances[0] == pytest.approx(0.3 / 2**0.5)
+    assert distances[1] == pytest.approx(1 / 2**0.5)
+    assert distances[2] == np.inf
+
+    complete, failed = np.array([[0.2, 1.0, 0.5]]), np.array([[0.6, 1.0, 0.5]])
+    assert nearest_is_failed(point, complete, failed, categorical)
+    assert not nearest_is_failed(np.array([0.3, 1.0, 0.5]), complete, failed, categorical)
+    assert not nearest_is_failed(point, complete, failed[:0], categorical)
+    assert nearest_is_failed(point, complete[:0], failed, categorical)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -16,9 +17,11 @@ from paretune.pareto import constrained_nondominated_sort
 from paretune.pareto import crowding_distance
 from paretune.samplers._base import BaseSampler
 from paretune.samplers._cache import FinishedTrialCache
+from paretune.samplers._near_failure import nearest_is_failed
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
 from paretune.samplers._space import encode
+from paretune.samplers._space import has_space
 from paretune.samplers._space import intersection_space
 from paretune.samplers._split import normalise
 from paretune.samplers._split import select_best
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["NSGAIISampler"]
 
 _BREEDING_ATTEMPTS = 20
-"""Children bred per trial at most when parameter constraints reject them."""
+"""Children bred per trial at most when parameter constraints or failures reject them."""
 
 
 def sbx_crossover(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, eta: float) -> np.ndarray:
@@ -65,6 +68,14 @@ class NSGAIISampler(BaseSampler):
     binary crossover and polynomial mutation on numerical parameters (in the unit interval,
     so log scales and steps are respected), uniform crossover and random reset on
     categorical ones. Conditional parameters are inherited from a parent that has them.
+
+    Failed trials (the objective raised or returned NaN or a missing metric; not those
+    whose worker process ended) cannot be parents, and they also steer breeding: a child
+    whose nearest finished configuration failed (nearer than any complete one, over the
+    parameters both have, in the unit encoding) is bred again, up to 20 times, and a
+    conditional parameter's inherited value likewise. Without it, parents next to a
+    crashing region keep breeding children into it. Without failures the proposals are
+    unchanged.
 
     Args:
         seed: Seed; the same seed and history give the same proposals in any process.
@@ -170,13 +181,33 @@ class NSGAIISampler(BaseSampler):
             return int(i if crowding[i] >= crowding[j] else j)
 
         encoded = self._cache.encode(study, parents, search_space)
+        near_failure = self._failure_check(study, search_space)
         child: dict[str, Any] = {}
-        for _ in range(_BREEDING_ATTEMPTS):  # known parameter constraints: breed again
+        fallback: dict[str, Any] | None = None
+        for _ in range(_BREEDING_ATTEMPTS):  # breed again: known constraints, failures
             first, second = encoded[tournament()], encoded[tournament()]
-            child = decode(self._breed(rng, first, second, search_space), search_space)
-            if study.params_allowed(child):
-                break
-        return child
+            row = self._breed(rng, first, second, search_space)
+            child = decode(row, search_space)
+            if not study.params_allowed(child):
+                continue
+            if not near_failure(row):
+                return child
+            fallback = child if fallback is None else fallback
+        return child if fallback is None else fallback
+
+    def _failure_check(
+        self, study: Study, space: dict[str, Distribution]
+    ) -> Callable[[np.ndarray], bool]:
+        """``row -> bool``: whether an encoded configuration of ``space`` lies nearer a
+        failed trial than a complete one (always False without failures)."""
+        failed = [t for t in study.failures_for_sampler() if has_space(t, space)]
+        if not failed:
+            return lambda row: False
+        complete = [t for t in study.trials_for_sampler() if has_space(t, space)]
+        failed_rows = self._cache.encode(study, failed, space)
+        complete_rows = self._cache.encode(study, complete, space)
+        categorical = np.array([isinstance(d, CategoricalDistribution) for d in space.values()])
+        return lambda row: nearest_is_failed(row, complete_rows, failed_rows, categorical)
 
     def _breed(
         self,
@@ -217,7 +248,14 @@ class NSGAIISampler(BaseSampler):
         if not parents:
             return self._startup.sample_independent(study, trial, name, distribution)
         rng = np.random.default_rng(derive_seed(self.seed, "nsga2", trial.number, name))
-        donor = parents[int(rng.integers(0, len(parents)))]
         space = {name: distribution}
-        value = encode([donor], space)[0]
-        return decode(self._breed(rng, value, value, space), space)[name]
+        near_failure = self._failure_check(study, space)
+        first: Any = None
+        for _ in range(_BREEDING_ATTEMPTS):  # breed again near a failure of this parameter
+            donor = parents[int(rng.integers(0, len(parents)))]
+            value = encode([donor], space)[0]
+            row = self._breed(rng, value, value, space)
+            if not near_failure(row):
+                return decode(row, space)[name]
+            first = decode(row, space)[name] if first is None else first
+        return first

@@ -42,12 +42,13 @@ def _default_divisions(n_objectives: int, population_size: int) -> int:
 class NSGAIIISampler(NSGAIISampler):
     """NSGA-III (Deb and Jain, 2014) with Deb's constraint-domination.
 
-    Everything is as in :class:`NSGAIISampler` except how the last, partly admitted front is
-    thinned: objectives are translated by the ideal point and scaled by the spread of the
-    candidates, each candidate is associated with the nearest of a set of reference
-    directions (Das-Dennis points on the simplex), and survivors are picked so that every
-    direction gets as even a share as possible. This keeps spread on fronts of three or more
-    objectives, where crowding distance stops working.
+    Everything is as in :class:`NSGAIISampler` (breeding away from failed trials included)
+    except how the last, partly admitted front is thinned: objectives are translated by
+    the ideal point and scaled by the spread of the candidates, each candidate is
+    associated with the nearest of a set of reference directions (Das-Dennis points on the
+    simplex), and survivors are picked so that every direction gets as even a share as
+    possible. This keeps spread on fronts of three or more objectives, where crowding
+    distance stops working.
 
     Args:
         seed: Seed; the same seed and history give the same proposals in any process.
