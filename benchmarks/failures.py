@@ -166,7 +166,7 @@ def _paretune_sampler(contender: str, seed: int) -> Any:
     class Blind(pt.samplers.NSGAIISampler):
         """NSGA-II that breeds as if no trial had failed."""
 
-        def _failure_check(self, study: Any, space: Any) -> Any:
+        def _failure_check(self, study: Any, trial: Any, space: Any) -> Any:
             return lambda row: False
 
     return Blind(seed=seed)

@@ -7,6 +7,7 @@ import warnings
 import pytest
 
 import paretune as pt
+from paretune.samplers import BaseSampler
 from paretune.samplers import TPESampler
 
 
@@ -26,15 +27,19 @@ def _failed(study: pt.Study, first: int = 0) -> list[pt.TrialRecord]:
     return [t for t in study.trials[first:] if t.state is pt.TrialState.FAILED]
 
 
-def test_tpe_stops_proposing_regions_that_crashed_or_returned_nan() -> None:
+def _conditional_study(sampler: BaseSampler, n_trials: int) -> pt.Study:
+    """``n_trials`` of ``_conditional_objective`` proposed by ``sampler`` (study seed 0)."""
     study = pt.create_study(
-        objectives={"accuracy": "maximize", "disparity": "minimize"},
-        sampler=TPESampler(seed=0),
-        seed=0,
+        objectives={"accuracy": "maximize", "disparity": "minimize"}, sampler=sampler, seed=0
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pt.exceptions.FailedTrialsWarning)
-        study.optimize(_conditional_objective, n_trials=40)
+        study.optimize(_conditional_objective, n_trials=n_trials)
+    return study
+
+
+def test_tpe_stops_proposing_regions_that_crashed_or_returned_nan() -> None:
+    study = _conditional_study(TPESampler(seed=0), n_trials=40)
     # Without the failures in its model, TPE kept proposing both edges (the best-looking
     # places): 14 of these 40 trials failed, 11 of them from trial 15 on. With them, 4 and 1.
     assert len(_failed(study, first=15)) <= 3
@@ -151,14 +156,7 @@ def test_an_unrelated_failure_is_handled_whatever_catch_says_and_in_ask_tell() -
 
 @pytest.mark.parametrize("sampler_class", [pt.samplers.NSGAIISampler, pt.samplers.NSGAIIISampler])
 def test_nsga_breeds_away_from_configurations_that_failed(sampler_class: type) -> None:
-    study = pt.create_study(
-        objectives={"accuracy": "maximize", "disparity": "minimize"},
-        sampler=sampler_class(seed=0),
-        seed=0,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pt.exceptions.FailedTrialsWarning)
-        study.optimize(_conditional_objective, n_trials=100)
+    study = _conditional_study(sampler_class(seed=0), n_trials=100)
     # Breeding as if nothing had failed, the children of generations 1-4 (trials 20-99)
     # failed 11 times (seeds 1-4: 5-8); breeding again near failures, 2 (seeds 1-4: 1-2).
     assert len(_failed(study, first=20)) <= 4

@@ -113,6 +113,8 @@ class NSGAIISampler(BaseSampler):
         self._cache = FinishedTrialCache()
         # (study, generation) -> (pool size it was computed from, parents)
         self._parent_cache: dict[tuple[str, int], tuple[int, list[TrialRecord]]] = {}
+        # (study, trial) -> the study's failures for samplers, read once per trial
+        self._failures: dict[tuple[str, int], list[TrialRecord]] = {}
         self._lock = threading.Lock()
 
     def reseed_rng(self, seed: int) -> None:
@@ -181,7 +183,7 @@ class NSGAIISampler(BaseSampler):
             return int(i if crowding[i] >= crowding[j] else j)
 
         encoded = self._cache.encode(study, parents, search_space)
-        near_failure = self._failure_check(study, search_space)
+        near_failure = self._failure_check(study, trial, search_space)
         child: dict[str, Any] = {}
         fallback: dict[str, Any] | None = None
         for _ in range(_BREEDING_ATTEMPTS):  # breed again: known constraints, failures
@@ -196,11 +198,22 @@ class NSGAIISampler(BaseSampler):
         return child if fallback is None else fallback
 
     def _failure_check(
-        self, study: Study, space: dict[str, Distribution]
+        self, study: Study, trial: TrialRecord, space: dict[str, Distribution]
     ) -> Callable[[np.ndarray], bool]:
         """``row -> bool``: whether an encoded configuration of ``space`` lies nearer a
-        failed trial than a complete one (always False without failures)."""
-        failed = [t for t in study.failures_for_sampler() if has_space(t, space)]
+        failed trial than a complete one (always False without failures).
+
+        The study's failures are read once per trial (a storage query) and shared by the
+        trial's relative and conditional parameters; :meth:`after_trial` forgets them.
+        """
+        key = (study.name, trial.number)
+        with self._lock:
+            failures = self._failures.get(key)
+        if failures is None:
+            failures = study.failures_for_sampler()
+            with self._lock:
+                self._failures[key] = failures
+        failed = [t for t in failures if has_space(t, space)]
         if not failed:
             return lambda row: False
         complete = [t for t in study.trials_for_sampler() if has_space(t, space)]
@@ -208,6 +221,11 @@ class NSGAIISampler(BaseSampler):
         complete_rows = self._cache.encode(study, complete, space)
         categorical = np.array([isinstance(d, CategoricalDistribution) for d in space.values()])
         return lambda row: nearest_is_failed(row, complete_rows, failed_rows, categorical)
+
+    def after_trial(self, study: Study, trial: TrialRecord) -> None:
+        """Forget the failures read for ``trial``."""
+        with self._lock:
+            self._failures.pop((study.name, trial.number), None)
 
     def _breed(
         self,
@@ -249,7 +267,7 @@ class NSGAIISampler(BaseSampler):
             return self._startup.sample_independent(study, trial, name, distribution)
         rng = np.random.default_rng(derive_seed(self.seed, "nsga2", trial.number, name))
         space = {name: distribution}
-        near_failure = self._failure_check(study, space)
+        near_failure = self._failure_check(study, trial, space)
         first: Any = None
         for _ in range(_BREEDING_ATTEMPTS):  # breed again near a failure of this parameter
             donor = parents[int(rng.integers(0, len(parents)))]
