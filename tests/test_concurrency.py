@@ -43,10 +43,11 @@ def test_four_processes_fifty_trials_each(shared_url: str) -> None:
     assert len({t.environment["pid"] for t in trials}) == 4
 
 
-def test_stress_32_processes_on_one_sqlite_file(tmp_path) -> None:
+def test_stress_16_processes_on_one_sqlite_file(tmp_path) -> None:
+    # Eight writers per core on a 2-core machine; most of the cost is starting them.
     url = f"sqlite:///{tmp_path}/stress.db"
-    exit_codes = _run_workers(url, n_workers=32, n_trials=30)
-    assert exit_codes == [0] * 32, "every worker must stay alive"
+    exit_codes = _run_workers(url, n_workers=16, n_trials=60)
+    assert exit_codes == [0] * 16, "every worker must stay alive"
     trials = pt.load_study(study_name="shared", storage=url).trials
     assert [t.number for t in trials] == list(range(960))
     assert all(t.state is pt.TrialState.COMPLETE for t in trials)
@@ -81,7 +82,11 @@ def test_a_killed_worker_leaves_the_study_usable(tmp_path) -> None:
 def test_threads_sharing_one_study(n_threads: int, tmp_path) -> None:
     import threading
 
-    study = pt.create_study(objectives={"a": "minimize"}, storage=f"sqlite:///{tmp_path}/t.db")
+    study = pt.create_study(
+        objectives={"a": "minimize"},
+        storage=f"sqlite:///{tmp_path}/t.db",
+        sampler=pt.samplers.TPESampler(),  # the storage is under test, not the default's GPs
+    )
     threads = [
         threading.Thread(
             target=study.optimize,
