@@ -27,6 +27,7 @@ SAMPLERS: dict[str, Callable[[int], BaseSampler]] = {
     "random": lambda seed: RandomSampler(seed=seed),
     "sobol": lambda seed: SobolSampler(seed=seed),
     "tpe": lambda seed: TPESampler(seed=seed, n_startup_trials=5),
+    "tpe-branch": lambda seed: TPESampler(seed=seed, n_startup_trials=5, conditional="branch"),
     "nsga2": lambda seed: NSGAIISampler(seed=seed, population_size=8),
     # The default's TPE route; its GP route is GPSampler, tested in test_gp.py.
     "auto": lambda seed: AutoSampler(seed=seed, use_gp=False),

@@ -51,6 +51,118 @@ def test_categorical_kernel_probabilities_sum_to_one() -> None:
     assert probs[0] > probs[2] > probs[1]
 
 
+def test_conditioned_parzen_density_is_the_joint_over_the_marginal() -> None:
+    obs = np.array([[0.1, 0.2, 0.0], [0.9, 0.7, 1.0], [0.5, 0.5, 1.0]])
+    est = ParzenEstimator(obs, np.array([0, 0, 2]), np.array([1e-3, 1e-3, 0.0]))
+    given = np.array([True, False, True])
+    cond = est.conditioned(given, np.array([0.85, np.nan, 1.0]))
+
+    def density(y: float) -> float:
+        return float(np.exp(cond.log_pdf(np.array([[y]])))[0])
+
+    total, _ = integrate.quad(density, 0, 1)
+    assert total == pytest.approx(1.0, abs=1e-6)
+    ys = np.array([0.05, 0.4, 0.75])
+    joint = est.log_pdf(np.column_stack([np.full(3, 0.85), ys, np.ones(3)]))
+    ratio = joint - cond.log_pdf(ys[:, None])  # log p(x, y) - log p(y | x) = log p(x)
+    assert np.ptp(ratio) == pytest.approx(0.0, abs=1e-9)
+    # Given x near the second observation, y's mass moves to that observation's 0.7.
+    assert density(0.7) > 3 * density(0.2)
+
+
+def _matching_knobs_objective(trial: pt.Trial) -> dict[str, float]:
+    """A front along u = w: branch "a"'s two knobs must agree, wherever they lie."""
+    family = trial.suggest_categorical("family", ["a", "b"])
+    if family == "a":
+        u = trial.suggest_float("u", 0.0, 1.0)
+        w = trial.suggest_float("w", 0.0, 1.0)
+        middle, miss = (u + w) / 2, 4 * (u - w) ** 2
+    else:
+        middle, miss = 0.5, 0.5 + 0.1 * trial.suggest_float("v", 0.0, 1.0)
+    return {"f1": middle + miss, "f2": 1 - middle + miss}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5])
+def test_branch_mode_proposes_a_branchs_knobs_together(seed: int) -> None:
+    # The good trials of branch "a" spread along u = w. One at a time, u and w are drawn
+    # from that spread apart; as a branch, from the same good trial, so they agree.
+    correlation = {}
+    for mode in ("single", "branch"):
+        study = pt.create_study(
+            objectives={"f1": "minimize", "f2": "minimize"},
+            sampler=TPESampler(seed=seed, conditional=mode),
+            seed=seed,
+        )
+        study.optimize(_matching_knobs_objective, n_trials=60)
+        late = [t.params for t in study.trials[30:] if "u" in t.params]
+        us, ws = np.array([[p["u"], p["w"]] for p in late]).T
+        correlation[mode] = float(np.corrcoef(us, ws)[0, 1])
+    assert correlation["branch"] > 0.85
+    assert correlation["single"] < correlation["branch"] - 0.2
+
+
+def test_branch_mode_conditions_on_a_choice_inside_the_branch() -> None:
+    # Inside branch "a", the good u depends on the categorical "kind": near 0.1 for "lo",
+    # near 0.9 for "hi". Conditioned on the trial's kind, u lands on its own side.
+    def objective(trial: pt.Trial) -> float:
+        family = trial.suggest_categorical("family", ["a", "b"])
+        if family == "b":
+            return 1.0 + trial.suggest_float("v", 0.0, 1.0)
+        kind = trial.suggest_categorical("kind", ["lo", "hi"])
+        u = trial.suggest_float("u", 0.0, 1.0)
+        return abs(u - (0.1 if kind == "lo" else 0.9))
+
+    study = pt.create_study(
+        objectives={"loss": "minimize"}, sampler=TPESampler(seed=0, conditional="branch"), seed=0
+    )
+    study.optimize(objective, n_trials=60)
+    late = [t.params for t in study.trials[30:] if "u" in t.params]
+    on_own_side = [(p["u"] < 0.5) == (p["kind"] == "lo") for p in late]
+    assert len(late) >= 15
+    assert np.mean(on_own_side) > 0.8
+
+
+def test_distinct_good_set_counts_a_repeated_result_once() -> None:
+    losses = np.array([[1.0, 0.0], [0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.6, 0.6]])
+    violations = np.zeros(6)
+    plain = TPESampler(seed=0)._good_set(losses, violations, 4)
+    distinct = TPESampler(seed=0, distinct_good=True)._good_set(losses, violations, 4)
+    # Plainly, the front's five rows compete for four places: two copies of (1, 0) get in.
+    assert plain.tolist() == [False, True, True, True, True, False]
+    # The first (1, 0) stays good; its repeats make room for the next-best distinct row.
+    assert distinct.tolist() == [True, True, False, True, False, True]
+
+
+def _plateau_objective(trial: pt.Trial) -> dict[str, float]:
+    """A front whose f2 = 0 end is one result that a third of the space returns."""
+    x = trial.suggest_float("x", 0.0, 1.0)
+    y = trial.suggest_float("y", 0.0, 1.0)
+    if x < 0.3:  # like a model that predicts one class: always the same two losses
+        return {"f1": 1.0, "f2": 0.0}
+    return {"f1": 1.0 - 0.8 * x + (y - 0.5) ** 2, "f2": 0.5 * x + (y - 0.5) ** 2}
+
+
+def test_distinct_good_set_spends_fewer_trials_repeating_a_result() -> None:
+    on_plateau = {}
+    for distinct in (False, True):
+        count = 0
+        for seed in (0, 4):
+            study = pt.create_study(
+                objectives={"f1": "minimize", "f2": "minimize"},
+                sampler=TPESampler(seed=seed, distinct_good=distinct),
+                seed=seed,
+            )
+            study.optimize(_plateau_objective, n_trials=60)
+            count += sum(t.params["x"] < 0.3 for t in study.trials[20:])
+        on_plateau[distinct] = count
+    assert on_plateau[True] <= on_plateau[False] - 6
+
+
+def test_branch_mode_is_named_or_refused() -> None:
+    with pytest.raises(ValueError, match="'single' or 'branch'"):
+        TPESampler(conditional="joint")
+
+
 def test_good_set_prefers_feasible_then_front_then_contribution() -> None:
     losses = np.array([[0.0, 1.0], [0.5, 0.5], [1.0, 0.0], [0.49, 0.52], [0.0, 0.0]])
     violations = np.array([0.0, 0.0, 0.0, 0.0, 1.0])  # the ideal point is infeasible
@@ -69,7 +181,9 @@ def test_auto_sampler_picks_tpe_by_number_of_objectives_without_gps() -> None:
     )
     chosen_two, chosen_three = auto.choose(two), auto.choose(three)
     assert isinstance(chosen_two, TPESampler) and chosen_two.multivariate
+    assert chosen_two.conditional == "branch" and chosen_two.distinct_good
     assert isinstance(chosen_three, TPESampler) and not chosen_three.multivariate
+    assert chosen_three.conditional == "single" and chosen_three.distinct_good
     assert isinstance(pt.create_study(objectives={"a": "minimize"}).sampler, AutoSampler)
 
 

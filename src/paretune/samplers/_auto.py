@@ -39,10 +39,13 @@ class AutoSampler(BaseSampler):
       than the trials) and every complete trial has the same
       parameters (GPs model only a flat space). GPs found the best fronts per evaluation on
       the ZDT, DTLZ2 and constrained problems.
-    * Otherwise TPE: multivariate (joint kernels over the common parameters) for one or
-      two objectives, one kernel density per parameter for three or more, where joint
-      kernels in many dimensions stay too wide for the budget. TPE led on the mixed
-      conditional space and costs milliseconds per suggestion at thousands of trials.
+    * Otherwise TPE: multivariate (joint kernels over the common parameters, and each
+      branch of a conditional space proposed jointly: ``conditional="branch"``) for one
+      or two objectives, one kernel density per parameter for three or more, where joint
+      kernels in many dimensions stay too wide for the budget. Repeated results (models
+      that all predict one class, say) count once for the good set
+      (``distinct_good=True``). TPE led on the mixed conditional space and costs
+      milliseconds per suggestion at thousands of trials.
 
     Every choice starts with the same 10-trial scrambled Sobol design and ranks trials by
     constraint-domination.
@@ -105,7 +108,13 @@ class AutoSampler(BaseSampler):
             from paretune.samplers._gp import GPSampler
 
             return GPSampler(seed=self.seed)
-        return TPESampler(seed=self.seed, multivariate=n_objectives < 3)
+        joint = n_objectives < 3
+        return TPESampler(
+            seed=self.seed,
+            multivariate=joint,
+            conditional="branch" if joint else "single",
+            distinct_good=True,
+        )
 
     def reseed_rng(self, seed: int) -> None:
         """Use ``seed`` from now on."""

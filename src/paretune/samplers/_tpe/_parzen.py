@@ -8,6 +8,8 @@ keeps every region reachable. Kernels are products over dimensions, one per obse
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from scipy.special import logsumexp
 from scipy.special import ndtr
@@ -85,11 +87,11 @@ class ParzenEstimator:
                 out[:, j] = np.where(keep, self.mus[comps, j], uniform_pick)
         return out
 
-    def log_pdf(self, points: np.ndarray) -> np.ndarray:
-        """Log density of each encoded point (``m x d`` -> ``m``)."""
+    def _component_log_kernels(self, points: np.ndarray, dims: np.ndarray) -> np.ndarray:
+        """Log kernel of every component at each point, over the dimensions ``dims``."""
         x = np.asarray(points, dtype=np.float64)
         total = np.zeros((x.shape[0], self.n_components))
-        for j in range(x.shape[1]):
+        for j in np.flatnonzero(dims):
             if self.numeric[j]:
                 mu, sigma = self.mus[None, :, j], self.sigmas[None, :, j]
                 z = (x[:, j : j + 1] - mu) / sigma
@@ -103,4 +105,33 @@ class ParzenEstimator:
                 p_obs = np.where(same, 1.0 - self.eps + self.eps / k, self.eps / k)
                 p_obs[:, 0] = 1.0 / k  # the prior component is uniform
                 total += np.log(p_obs)
+        return total
+
+    def log_pdf(self, points: np.ndarray) -> np.ndarray:
+        """Log density of each encoded point (``m x d`` -> ``m``)."""
+        total = self._component_log_kernels(points, np.ones(self.mus.shape[1], dtype=bool))
         return np.asarray(logsumexp(total + self.log_weights[None, :], axis=1))
+
+    def conditioned(self, given: np.ndarray, values: np.ndarray) -> ParzenEstimator:
+        """The density of the other dimensions when the dimensions ``given`` hold ``values``.
+
+        A product-kernel mixture conditions exactly: each component keeps its kernels on
+        the other dimensions and is reweighted by its kernel at ``values``. The result
+        covers the dimensions where ``given`` is False, in their order.
+
+        Args:
+            given: Boolean mask of the known dimensions.
+            values: Encoded values of every dimension (those not ``given`` are ignored).
+        """
+        given = np.asarray(given, dtype=bool)
+        point = np.where(given, np.asarray(values, dtype=np.float64), 0.0)[None, :]
+        log_kernel = self._component_log_kernels(point, given)[0]
+        out = copy.copy(self)
+        keep = ~given
+        out.n_choices = self.n_choices[keep]
+        out.numeric = self.numeric[keep]
+        out.mus = self.mus[:, keep]
+        out.sigmas = self.sigmas[:, keep]
+        weights = self.log_weights + log_kernel
+        out.log_weights = weights - logsumexp(weights)
+        return out

@@ -21,6 +21,7 @@ from paretune.samplers._cache import FinishedTrialCache
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
 from paretune.samplers._space import has_space
+from paretune.samplers._space import intersection_space
 from paretune.samplers._split import normalise
 from paretune.samplers._split import select_best
 
@@ -80,7 +81,8 @@ class TPESampler(BaseSampler):
     are fitted, ``l`` on the good set and ``g`` on the rest, over the parameters every
     complete trial has (jointly); ``n_ei_candidates`` points are drawn from ``l`` and the one
     with the largest ``l(x) / g(x)`` is proposed. Conditional parameters, present only in
-    some trials, get the same treatment one at a time over the trials that have them.
+    some trials, get the same treatment over the trials that have them: one at a time, or
+    a branch at a time (``conditional="branch"``).
 
     Failed trials (the objective raised or returned NaN or a missing metric; not those
     whose worker process ended) join the rest in ``g`` with the weight of one trial each,
@@ -98,6 +100,18 @@ class TPESampler(BaseSampler):
             its hypervolume contribution, so that sparse parts of the front are explored.
         adaptive_bandwidth: Scale kernel widths by the spread of each set (Scott's rule).
         multivariate: Model the common parameters jointly (True) or each on its own.
+        conditional: How conditional parameters are proposed. ``"single"`` (default):
+            one at a time, each from the trials that have it. ``"branch"`` (with
+            ``multivariate``): the first parameter of a branch proposes the whole branch
+            jointly (the parameters that every trial having the first one also has), from
+            densities conditioned on the categorical choices this trial already holds
+            where those trials differ in them, so that a model family's knobs are chosen
+            together, as they work together. A branch of one parameter is proposed as in
+            ``"single"``.
+        distinct_good: Let trials with identical results (the same losses and violation,
+            such as models that all predict one class) count once for the good set: the
+            earliest may be good, its repeats join the rest, so the sampler stops
+            spending trials on an outcome it already has.
     """
 
     def __init__(
@@ -111,7 +125,11 @@ class TPESampler(BaseSampler):
         weight_by_contribution: bool = True,
         adaptive_bandwidth: bool = False,
         multivariate: bool = True,
+        conditional: str = "single",
+        distinct_good: bool = False,
     ) -> None:
+        if conditional not in ("single", "branch"):
+            raise ValueError(f"`conditional` must be 'single' or 'branch', got {conditional!r}.")
         if n_startup_trials < 0 or n_ei_candidates < 1:
             raise ValueError(
                 f"`n_startup_trials` must be >= 0 and `n_ei_candidates` >= 1, got "
@@ -125,9 +143,13 @@ class TPESampler(BaseSampler):
         self.weight_by_contribution = weight_by_contribution
         self.adaptive_bandwidth = adaptive_bandwidth
         self.multivariate = multivariate
+        self.conditional = conditional
+        self.distinct_good = distinct_good
         self._startup = SobolSampler(seed=self.seed)
         self._cache = FinishedTrialCache()
         self._splits: dict[tuple[str, int], _Split] = {}
+        # "branch" mode: per trial, the values proposed so far and their distributions.
+        self._proposed: dict[tuple[str, int], dict[str, tuple[Distribution, Any]]] = {}
         self._lock = threading.Lock()
 
     def reseed_rng(self, seed: int) -> None:
@@ -147,7 +169,7 @@ class TPESampler(BaseSampler):
             split: _Split = (complete, np.zeros(0, dtype=bool), np.zeros(0), [])
         else:
             losses, violations = self._cache.losses_and_violations(study, complete)
-            good = select_best(losses, violations, int(self.gamma(len(complete))))
+            good = self._good_set(losses, violations, int(self.gamma(len(complete))))
             weights = np.ones(int(good.sum()))
             if self.weight_by_contribution and losses.shape[1] > 1 and violations[good].max() <= 0:
                 weights = _contribution_weights(normalise(losses)[good])
@@ -156,10 +178,22 @@ class TPESampler(BaseSampler):
             self._splits[key] = split
         return split
 
+    def _good_set(self, losses: np.ndarray, violations: np.ndarray, k: int) -> np.ndarray:
+        """The good-set mask; with ``distinct_good``, repeated results count once."""
+        if not self.distinct_good:
+            return select_best(losses, violations, k)
+        rows = np.column_stack([losses, violations])
+        _, first = np.unique(rows, axis=0, return_index=True)
+        first = np.sort(first)
+        good = np.zeros(len(rows), dtype=bool)
+        good[first[select_best(losses[first], violations[first], min(k, len(first)))]] = True
+        return good
+
     def after_trial(self, study: Study, trial: TrialRecord) -> None:
         """Forget the trial's cached split."""
         with self._lock:
             self._splits.pop((study.name, trial.number), None)
+            self._proposed.pop((study.name, trial.number), None)
 
     # ---- sampling ------------------------------------------------------------------------
     def infer_relative_search_space(
@@ -181,14 +215,28 @@ class TPESampler(BaseSampler):
         if good.size == 0:
             return self._startup.sample_relative(study, trial, search_space)
         rng = np.random.default_rng(derive_seed(self.seed, "tpe", trial.number))
-        return self._propose(
+        values = self._propose(
             study, rng, (complete, good, weights, failed), search_space, study.params_allowed
         )
+        if self.conditional == "branch":
+            self._remember(study, trial, {n: (search_space[n], v) for n, v in values.items()})
+        return values
+
+    def _remember(
+        self, study: Study, trial: TrialRecord, values: dict[str, tuple[Distribution, Any]]
+    ) -> None:
+        with self._lock:
+            self._proposed.setdefault((study.name, trial.number), {}).update(values)
 
     def sample_independent(
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
     ) -> Any:
         """Propose one (conditional) parameter from the trials that have it."""
+        if self.conditional == "branch":
+            with self._lock:
+                earlier = self._proposed.get((study.name, trial.number), {}).get(name)
+            if earlier is not None and earlier[0] == distribution:
+                return earlier[1]  # proposed with its branch
         complete, good, weights, failed = self._split(study, trial)
         if good.size == 0:
             return self._startup.sample_independent(study, trial, name, distribution)
@@ -204,9 +252,48 @@ class TPESampler(BaseSampler):
         def allowed(values: dict[str, Any]) -> bool:
             return study.params_allowed({**fixed, **values})
 
+        split = (subset, good[having], sub_weights, failed)
+        if self.conditional == "branch" and self.multivariate:
+            return self._propose_branch(study, trial, rng, split, name, allowed)
+        values = self._propose(study, rng, split, {name: distribution}, allowed)
+        return values[name]
+
+    def _propose_branch(
+        self,
+        study: Study,
+        trial: TrialRecord,
+        rng: np.random.Generator,
+        split: _Split,
+        name: str,
+        allowed: Callable[[dict[str, Any]], bool],
+    ) -> Any:
+        """Propose ``name``'s whole branch given the trial's categorical values so far.
+
+        Returns ``name``'s value; the rest of the branch is kept for the trial's next
+        suggestions.
+        """
+        known = {
+            n: (d, trial.params[n]) for n, d in trial.distributions.items() if n in trial.params
+        }
+        with self._lock:
+            known.update(self._proposed.get((study.name, trial.number), {}))
+        known.pop(name, None)  # proposed before with another distribution: propose anew
+        common = intersection_space(split[0])
+        # Condition on the categorical choices that differ between the branch's trials; a
+        # choice they all share (the family that opened the branch) tells nothing.
+        context: dict[str, Distribution] = {
+            n: d
+            for n, d in common.items()
+            if isinstance(d, CategoricalDistribution)
+            and n in known
+            and known[n][0] == d
+            and len({t.params[n] for t in split[0]}) > 1
+        }
+        branch = {n: d for n, d in common.items() if n not in known}
         values = self._propose(
-            study, rng, (subset, good[having], sub_weights, failed), {name: distribution}, allowed
+            study, rng, split, branch, allowed, (context, {n: known[n][1] for n in context})
         )
+        self._remember(study, trial, {n: (branch[n], v) for n, v in values.items()})
         return values[name]
 
     def _propose(
@@ -216,16 +303,20 @@ class TPESampler(BaseSampler):
         split: _Split,
         space: dict[str, Distribution],
         allowed: Callable[[dict[str, Any]], bool],
+        given: tuple[dict[str, Distribution], dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
+        """Propose ``space``; with ``given`` (a space and its values), conditioned on them."""
         from paretune.samplers._tpe._parzen import ParzenEstimator  # imports scipy
 
         trials, good, good_weights, failed = split
-        encoded = self._cache.encode(study, trials, space)
+        given_space, given_values = given if given is not None else ({}, {})
+        joint = {**given_space, **space}
+        encoded = self._cache.encode(study, trials, joint)
         rest = encoded[~good]
-        failed_here = [t for t in failed if has_space(t, space)]
+        failed_here = [t for t in failed if has_space(t, joint)]
         if failed_here:
-            rest = np.vstack([rest, self._cache.encode(study, failed_here, space)])
-        n_choices, min_bw = _dimension_info(space)
+            rest = np.vstack([rest, self._cache.encode(study, failed_here, joint)])
+        n_choices, min_bw = _dimension_info(joint)
         below = ParzenEstimator(
             encoded[good],
             n_choices,
@@ -237,6 +328,15 @@ class TPESampler(BaseSampler):
         above = ParzenEstimator(
             rest, n_choices, min_bw, self.prior_weight, None, self.adaptive_bandwidth
         )
+        if given_space:
+            mask = np.array([n in given_space for n in joint])
+            point = np.array(
+                [
+                    _encode_value(joint[n], given_values[n]) if n in given_space else 0.0
+                    for n in joint
+                ]
+            )
+            below, above = below.conditioned(mask, point), above.conditioned(mask, point)
         best: dict[str, Any] | None = None
         for _ in range(_CANDIDATE_ROUNDS):  # known parameter constraints: skip invalid ones
             candidates = below.sample(rng, self.n_ei_candidates)
@@ -248,3 +348,10 @@ class TPESampler(BaseSampler):
                 if allowed(proposal):
                     return proposal
         return best if best is not None else {}
+
+
+def _encode_value(distribution: Distribution, value: Any) -> float:
+    """One value on the axis :func:`~paretune.samplers._space.encode` uses."""
+    if isinstance(distribution, CategoricalDistribution):
+        return float(distribution.index(value))
+    return float(distribution.to_unit(value))
