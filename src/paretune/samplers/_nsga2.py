@@ -18,6 +18,7 @@ from paretune.pareto import crowding_distance
 from paretune.samplers._base import BaseSampler
 from paretune.samplers._cache import FinishedTrialCache
 from paretune.samplers._near_failure import nearest_is_failed
+from paretune.samplers._per_trial import PerTrial
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
 from paretune.samplers._space import encode
@@ -114,7 +115,7 @@ class NSGAIISampler(BaseSampler):
         # (study, generation) -> (pool size it was computed from, parents)
         self._parent_cache: dict[tuple[str, int], tuple[int, list[TrialRecord]]] = {}
         # (study, trial) -> the study's failures for samplers, read once per trial
-        self._failures: dict[tuple[str, int], list[TrialRecord]] = {}
+        self._failures: PerTrial[list[TrialRecord]] = PerTrial()
         self._lock = threading.Lock()
 
     def reseed_rng(self, seed: int) -> None:
@@ -206,13 +207,7 @@ class NSGAIISampler(BaseSampler):
         The study's failures are read once per trial (a storage query) and shared by the
         trial's relative and conditional parameters; :meth:`after_trial` forgets them.
         """
-        key = (study.name, trial.number)
-        with self._lock:
-            failures = self._failures.get(key)
-        if failures is None:
-            failures = study.failures_for_sampler()
-            with self._lock:
-                self._failures[key] = failures
+        failures = self._failures.get(study, trial, study.failures_for_sampler)
         failed = [t for t in failures if has_space(t, space)]
         if not failed:
             return lambda row: False
@@ -224,8 +219,7 @@ class NSGAIISampler(BaseSampler):
 
     def after_trial(self, study: Study, trial: TrialRecord) -> None:
         """Forget the failures read for ``trial``."""
-        with self._lock:
-            self._failures.pop((study.name, trial.number), None)
+        self._failures.forget(study, trial)
 
     def _breed(
         self,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import secrets
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import Any
@@ -18,6 +17,7 @@ from paretune.distributions import FloatDistribution
 from paretune.pareto import hypervolume_contributions
 from paretune.samplers._base import BaseSampler
 from paretune.samplers._cache import FinishedTrialCache
+from paretune.samplers._per_trial import PerTrial
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
 from paretune.samplers._space import has_space
@@ -147,10 +147,9 @@ class TPESampler(BaseSampler):
         self.distinct_good = distinct_good
         self._startup = SobolSampler(seed=self.seed)
         self._cache = FinishedTrialCache()
-        self._splits: dict[tuple[str, int], _Split] = {}
+        self._splits: PerTrial[_Split] = PerTrial()
         # "branch" mode: per trial, the values proposed so far and their distributions.
-        self._proposed: dict[tuple[str, int], dict[str, tuple[Distribution, Any]]] = {}
-        self._lock = threading.Lock()
+        self._proposed: PerTrial[dict[str, tuple[Distribution, Any]]] = PerTrial()
 
     def reseed_rng(self, seed: int) -> None:
         """Use ``seed`` from now on."""
@@ -160,23 +159,18 @@ class TPESampler(BaseSampler):
     # ---- the good/bad split, computed once per trial -------------------------------------
     def _split(self, study: Study, trial: TrialRecord) -> _Split:
         """Complete trials, the good-set mask and the good trials' weights, once per trial."""
-        key = (study.name, trial.number)
-        with self._lock:
-            if key in self._splits:
-                return self._splits[key]
+        return self._splits.get(study, trial, lambda: self._compute_split(study))
+
+    def _compute_split(self, study: Study) -> _Split:
         complete = study.trials_for_sampler()
         if len(complete) < max(self.n_startup_trials, 2):
-            split: _Split = (complete, np.zeros(0, dtype=bool), np.zeros(0), [])
-        else:
-            losses, violations = self._cache.losses_and_violations(study, complete)
-            good = self._good_set(losses, violations, int(self.gamma(len(complete))))
-            weights = np.ones(int(good.sum()))
-            if self.weight_by_contribution and losses.shape[1] > 1 and violations[good].max() <= 0:
-                weights = _contribution_weights(normalise(losses)[good])
-            split = (complete, good, weights, study.failures_for_sampler())
-        with self._lock:
-            self._splits[key] = split
-        return split
+            return (complete, np.zeros(0, dtype=bool), np.zeros(0), [])
+        losses, violations = self._cache.losses_and_violations(study, complete)
+        good = self._good_set(losses, violations, int(self.gamma(len(complete))))
+        weights = np.ones(int(good.sum()))
+        if self.weight_by_contribution and losses.shape[1] > 1 and violations[good].max() <= 0:
+            weights = _contribution_weights(normalise(losses)[good])
+        return (complete, good, weights, study.failures_for_sampler())
 
     def _good_set(self, losses: np.ndarray, violations: np.ndarray, k: int) -> np.ndarray:
         """The good-set mask; with ``distinct_good``, repeated results count once."""
@@ -190,10 +184,9 @@ class TPESampler(BaseSampler):
         return good
 
     def after_trial(self, study: Study, trial: TrialRecord) -> None:
-        """Forget the trial's cached split."""
-        with self._lock:
-            self._splits.pop((study.name, trial.number), None)
-            self._proposed.pop((study.name, trial.number), None)
+        """Forget what was computed for the trial."""
+        self._splits.forget(study, trial)
+        self._proposed.forget(study, trial)
 
     # ---- sampling ------------------------------------------------------------------------
     def infer_relative_search_space(
@@ -225,16 +218,14 @@ class TPESampler(BaseSampler):
     def _remember(
         self, study: Study, trial: TrialRecord, values: dict[str, tuple[Distribution, Any]]
     ) -> None:
-        with self._lock:
-            self._proposed.setdefault((study.name, trial.number), {}).update(values)
+        self._proposed.get(study, trial, dict).update(values)  # one thread per trial
 
     def sample_independent(
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
     ) -> Any:
         """Propose one (conditional) parameter from the trials that have it."""
         if self.conditional == "branch":
-            with self._lock:
-                earlier = self._proposed.get((study.name, trial.number), {}).get(name)
+            earlier = self._proposed.get(study, trial, dict).get(name)
             if earlier is not None and earlier[0] == distribution:
                 return earlier[1]  # proposed with its branch
         complete, good, weights, failed = self._split(study, trial)
@@ -275,8 +266,7 @@ class TPESampler(BaseSampler):
         known = {
             n: (d, trial.params[n]) for n, d in trial.distributions.items() if n in trial.params
         }
-        with self._lock:
-            known.update(self._proposed.get((study.name, trial.number), {}))
+        known.update(self._proposed.get(study, trial, dict))
         known.pop(name, None)  # proposed before with another distribution: propose anew
         common = intersection_space(split[0])
         # Condition on the categorical choices that differ between the branch's trials; a
