@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 from scipy import integrate
@@ -82,19 +85,26 @@ def _matching_knobs_objective(trial: pt.Trial) -> dict[str, float]:
     return {"f1": middle + miss, "f2": 1 - middle + miss}
 
 
+def _late_branch_params(
+    objective: Callable[[pt.Trial], dict[str, float]], seed: int, mode: str
+) -> list[dict[str, Any]]:
+    """Parameters of trials 30-59 that reached branch "a" (have ``u``), one TPE mode."""
+    study = pt.create_study(
+        objectives={"f1": "minimize", "f2": "minimize"},
+        sampler=TPESampler(seed=seed, conditional=mode),
+        seed=seed,
+    )
+    study.optimize(objective, n_trials=60)
+    return [dict(t.params) for t in study.trials[30:] if "u" in t.params]
+
+
 @pytest.mark.parametrize("seed", [0, 1, 5])
 def test_branch_mode_proposes_a_branchs_knobs_together(seed: int) -> None:
     # The good trials of branch "a" spread along u = w. One at a time, u and w are drawn
     # from that spread apart; as a branch, from the same good trial, so they agree.
     correlation = {}
     for mode in ("single", "branch"):
-        study = pt.create_study(
-            objectives={"f1": "minimize", "f2": "minimize"},
-            sampler=TPESampler(seed=seed, conditional=mode),
-            seed=seed,
-        )
-        study.optimize(_matching_knobs_objective, n_trials=60)
-        late = [t.params for t in study.trials[30:] if "u" in t.params]
+        late = _late_branch_params(_matching_knobs_objective, seed, mode)
         us, ws = np.array([[p["u"], p["w"]] for p in late]).T
         correlation[mode] = float(np.corrcoef(us, ws)[0, 1])
     assert correlation["branch"] > 0.85
@@ -122,13 +132,7 @@ def test_branch_mode_conditions_on_the_categorical_choices_the_trial_holds(seed:
     # its own side; one at a time, it is drawn from both sides' good trials.
     own_side = {}
     for mode in ("single", "branch"):
-        study = pt.create_study(
-            objectives={"f1": "minimize", "f2": "minimize"},
-            sampler=TPESampler(seed=seed, conditional=mode),
-            seed=seed,
-        )
-        study.optimize(_kind_objective, n_trials=60)
-        late = [t.params for t in study.trials[30:] if "u" in t.params]
+        late = _late_branch_params(_kind_objective, seed, mode)
         own_side[mode] = float(np.mean([(p["u"] < 0.5) == (p["kind"] == "lo") for p in late]))
     assert own_side["branch"] > 0.85
     assert own_side["single"] < own_side["branch"] - 0.15

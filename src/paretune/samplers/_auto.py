@@ -10,6 +10,7 @@ from typing import Any
 
 from paretune.distributions import Distribution
 from paretune.samplers._base import BaseSampler
+from paretune.samplers._per_trial import PerTrial
 from paretune.samplers._tpe.sampler import TPESampler
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class AutoSampler(BaseSampler):
         self.seed = secrets.randbits(31) if seed is None else int(seed)
         self.use_gp = _bo_installed() if use_gp is None else use_gp
         self._chosen: dict[tuple[str, str], BaseSampler] = {}
-        self._by_trial: dict[tuple[str, int], BaseSampler] = {}
+        self._by_trial: PerTrial[BaseSampler] = PerTrial()
         self._past_gp: set[str] = set()  # studies that can never suit GPs again
         self._lock = threading.Lock()
 
@@ -77,14 +78,7 @@ class AutoSampler(BaseSampler):
 
     def _for_trial(self, study: Study, trial: TrialRecord) -> BaseSampler:
         """The sampler chosen when ``trial`` started, so that one trial has one sampler."""
-        key = (study.name, trial.number)
-        with self._lock:
-            sampler = self._by_trial.get(key)
-        if sampler is None:
-            sampler = self.choose(study)
-            with self._lock:
-                sampler = self._by_trial.setdefault(key, sampler)
-        return sampler
+        return self._by_trial.get(study, trial, lambda: self.choose(study))
 
     def _gp_suits(self, study: Study) -> bool:
         if (
@@ -130,8 +124,7 @@ class AutoSampler(BaseSampler):
     def after_trial(self, study: Study, trial: TrialRecord) -> None:
         """Delegate to the sampler that proposed the trial, then forget the choice."""
         self._for_trial(study, trial).after_trial(study, trial)
-        with self._lock:
-            self._by_trial.pop((study.name, trial.number), None)
+        self._by_trial.forget(study, trial)
 
     def infer_relative_search_space(
         self, study: Study, trial: TrialRecord
