@@ -163,6 +163,33 @@ def test_nsga_breeds_away_from_configurations_that_failed(sampler_class: type) -
     assert len(study.get_trials(states=(pt.TrialState.COMPLETE,))) >= 90
 
 
+def test_nsga_reads_the_study_once_per_trial_however_many_parameters_it_breeds() -> None:
+    sampler = pt.samplers.NSGAIISampler(seed=0, population_size=8)
+    study = _conditional_study(sampler, n_trials=24)  # generations 0-2, with failures
+    assert study.failures_for_sampler()
+    reads = {"complete": 0, "failed": 0}
+    read_complete, read_failed = study.trials_for_sampler, study.failures_for_sampler
+
+    def complete() -> list[pt.TrialRecord]:
+        reads["complete"] += 1
+        return read_complete()
+
+    def failed() -> list[pt.TrialRecord]:
+        reads["failed"] += 1
+        return read_failed()
+
+    study.trials_for_sampler, study.failures_for_sampler = complete, failed  # type: ignore[method-assign]
+    for _ in range(6):
+        trial = study.ask()
+        trial.suggest_float("x", 0.0, 1.0)
+        for knob in ("depth", "width", "leaves"):  # three parameters outside the parents' space
+            trial.suggest_int(knob, 1, 10, log=True)
+        study.tell(trial, {"accuracy": 0.5, "disparity": 0.25})
+    # One read of each per trial (the parents and the failure checks share them), where
+    # each conditional parameter used to read the complete trials again.
+    assert reads == {"complete": 6, "failed": 6}
+
+
 def test_nearest_failure_is_judged_over_the_parameters_both_trials_have() -> None:
     import numpy as np
 

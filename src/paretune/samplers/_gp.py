@@ -239,13 +239,10 @@ class GPSampler(BaseSampler):
 
         x_unit = unit(self._cache.encode(study, complete, search_space))
         shapes = _shapes(x_unit, levels)
-        failed = study.failures_for_sampler()
-        if len(shapes) == 1:
-            failed = [t for t in failed if has_space(t, search_space)]
-            failed_unit = unit(self._cache.encode(study, failed, search_space))
-        else:  # failed trials of a shape some complete trial has
-            failed = [t for t in failed if _fits(t, search_space)]
-            failed_unit = unit(self._cache.encode(study, failed, search_space))
+        fits = has_space if len(shapes) == 1 else _fits
+        failed = [t for t in study.failures_for_sampler() if fits(t, search_space)]
+        failed_unit = unit(self._cache.encode(study, failed, search_space))
+        if len(shapes) > 1:  # only failed trials of a shape some complete trial has
             seen = {tuple(~np.isnan(row)) for row in x_unit}
             failed_unit = failed_unit[[tuple(~np.isnan(row)) in seen for row in failed_unit]]
         x_unit, failed_unit = (np.where(np.isnan(a), INACTIVE, a) for a in (x_unit, failed_unit))

@@ -114,7 +114,9 @@ class NSGAIISampler(BaseSampler):
         self._cache = FinishedTrialCache()
         # (study, generation) -> (pool size it was computed from, parents)
         self._parent_cache: dict[tuple[str, int], tuple[int, list[TrialRecord]]] = {}
-        # (study, trial) -> the study's failures for samplers, read once per trial
+        # Per trial: the study's trials for samplers and its failures, each read once
+        # (a storage query) and shared by the trial's relative and conditional parameters.
+        self._complete: PerTrial[list[TrialRecord]] = PerTrial()
         self._failures: PerTrial[list[TrialRecord]] = PerTrial()
         self._lock = threading.Lock()
 
@@ -129,7 +131,8 @@ class NSGAIISampler(BaseSampler):
         if generation == 0:
             return []
         cutoff = generation * self.population_size
-        pool = [t for t in study.trials_for_sampler() if t.number < cutoff]
+        complete = self._complete.get(study, trial, study.trials_for_sampler)
+        pool = [t for t in complete if t.number < cutoff]
         if len(pool) < 2:
             return []
         key = (study.name, generation)
@@ -204,22 +207,25 @@ class NSGAIISampler(BaseSampler):
         """``row -> bool``: whether an encoded configuration of ``space`` lies nearer a
         failed trial than a complete one (always False without failures).
 
-        The study's failures are read once per trial (a storage query) and shared by the
-        trial's relative and conditional parameters; :meth:`after_trial` forgets them.
+        The study's failures and complete trials are read once per trial (storage
+        queries) and shared by the trial's relative and conditional parameters;
+        :meth:`after_trial` forgets them.
         """
         failures = self._failures.get(study, trial, study.failures_for_sampler)
         failed = [t for t in failures if has_space(t, space)]
         if not failed:
             return lambda row: False
-        complete = [t for t in study.trials_for_sampler() if has_space(t, space)]
+        every_complete = self._complete.get(study, trial, study.trials_for_sampler)
+        complete = [t for t in every_complete if has_space(t, space)]
         failed_rows = self._cache.encode(study, failed, space)
         complete_rows = self._cache.encode(study, complete, space)
         categorical = np.array([isinstance(d, CategoricalDistribution) for d in space.values()])
         return lambda row: nearest_is_failed(row, complete_rows, failed_rows, categorical)
 
     def after_trial(self, study: Study, trial: TrialRecord) -> None:
-        """Forget the failures read for ``trial``."""
+        """Forget the trials read for ``trial``."""
         self._failures.forget(study, trial)
+        self._complete.forget(study, trial)
 
     def _breed(
         self,
