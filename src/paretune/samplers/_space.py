@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -57,13 +58,17 @@ def encode(trials: Sequence[TrialRecord], space: dict[str, Distribution]) -> np.
     out = np.full((len(trials), len(space)), np.nan, dtype=np.float64)
     for i, t in enumerate(trials):
         for j, (name, dist) in enumerate(space.items()):
-            if name not in t.params:
-                continue
-            if isinstance(dist, CategoricalDistribution):
-                out[i, j] = dist.index(t.params[name])
-            else:
-                out[i, j] = dist.to_unit(t.params[name])
+            if name in t.params:
+                out[i, j] = encode_value(dist, t.params[name])
     return out
+
+
+def encode_value(distribution: Distribution, value: Any) -> float:
+    """One value on the axis :func:`encode` uses: the choice's index for a categorical
+    parameter, ``to_unit`` for a numerical one."""
+    if isinstance(distribution, CategoricalDistribution):
+        return float(distribution.index(value))
+    return float(distribution.to_unit(value))
 
 
 def decode(row: np.ndarray, space: dict[str, Distribution]) -> dict[str, object]:

@@ -20,6 +20,7 @@ from paretune.samplers._cache import FinishedTrialCache
 from paretune.samplers._per_trial import PerTrial
 from paretune.samplers._sobol import SobolSampler
 from paretune.samplers._space import decode
+from paretune.samplers._space import encode_value
 from paretune.samplers._space import has_space
 from paretune.samplers._space import intersection_space
 from paretune.samplers._split import normalise
@@ -322,7 +323,7 @@ class TPESampler(BaseSampler):
             mask = np.array([n in given_space for n in joint])
             point = np.array(
                 [
-                    _encode_value(joint[n], given_values[n]) if n in given_space else 0.0
+                    encode_value(joint[n], given_values[n]) if n in given_space else 0.0
                     for n in joint
                 ]
             )
@@ -338,10 +339,3 @@ class TPESampler(BaseSampler):
                 if allowed(proposal):
                     return proposal
         return best if best is not None else {}
-
-
-def _encode_value(distribution: Distribution, value: Any) -> float:
-    """One value on the axis :func:`~paretune.samplers._space.encode` uses."""
-    if isinstance(distribution, CategoricalDistribution):
-        return float(distribution.index(value))
-    return float(distribution.to_unit(value))
