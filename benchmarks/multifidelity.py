@@ -44,7 +44,9 @@ compute budget, and the seconds of training each method needs to reach the media
 hypervolume of the best full-fidelity search, with the ratio (full / method).
 
     python benchmarks/multifidelity.py [--tasks mlp,hgb] [--seeds 5] [--compute 60] [--workers 2]
+        [--train-rows N]   # N training rows for every task instead of 4,000 / 8,000
     python benchmarks/multifidelity.py --calibration   # the default's rung calibration, 1 seed
+    python benchmarks/multifidelity.py --rung-costs 30  # each rung's cost and rank, random configs
 """
 
 from __future__ import annotations
@@ -93,10 +95,13 @@ FIDELITY = {"mlp": ("epochs", 1, 27), "hgb": ("data_fraction", 1 / 27, 1.0)}
 FRACTIONS = (0.25, 0.5, 1.0)
 
 
+TRAIN_ROWS = {"mlp": 4000, "hgb": 8000}
+"""Training rows per task (``--train-rows`` changes both): 4,000 keep the MLP's 27-epoch run
+near a second; boosting gets 8,000 so that its lowest data fraction holds about 300 rows."""
+
+
 def _data(task: str) -> dict[str, Any]:
-    # 4,000 training rows for the MLP keeps a 27-epoch run near a second; boosting gets
-    # 8,000 so that its lowest data fraction still holds about 300 rows.
-    return adult.load(n_train=4000 if task == "mlp" else 8000, n_val=4000)
+    return adult.load(n_train=TRAIN_ROWS[task], n_val=4000)
 
 
 def _score(model: Any, threshold: float, data: dict[str, Any]) -> tuple[float, float]:
@@ -386,6 +391,60 @@ def _calibration(tasks: list[str], compute: float) -> None:
         print(studies[0].fidelity_report(), "\n")
 
 
+def _rung_costs(tasks: list[str], n_configs: int) -> None:
+    """Random configurations trained at every rung: what each rung costs and how it ranks.
+
+    For each task, ``n_configs`` random configurations are trained at every budget of the
+    eta = 3 ladder (the MLP resuming from its previous rung, boosting retrained), then scored
+    as in the benchmark. Printed per rung: its median cost as a share of reaching the top
+    budget, Kendall's tau of accuracy and of the equalized-odds difference with the top
+    budget over the configurations, and the most a Hyperband bracket starting there could
+    save against training its survivors' share directly at the top, if the rung ranked
+    perfectly: ``eta**(top - k)`` configurations for what the bracket's rungs cost.
+    """
+    from scipy.stats import kendalltau
+
+    import paretune as pt
+
+    warnings.filterwarnings("ignore")
+    for name in tasks:
+        kind, low, high = FIDELITY[name]
+        budgets = pt.Fidelity(kind, low, high).rungs(3)
+        task = Task(name)
+        draw = pt.create_study(**_metrics_of(name), sampler=pt.samplers.RandomSampler(seed=0))
+        # Training seconds a promotion to each rung pays: the MLP's extra epochs since the
+        # rung below; boosting's whole retraining.
+        cost = np.zeros((n_configs, len(budgets)))
+        scores = np.zeros((n_configs, len(budgets), 2))
+        for i in range(n_configs):
+            p = task.suggest(draw.ask())
+            previous: tuple[int, float] | None = None
+            for j, budget in enumerate(budgets):
+                m = task.run(p, float(budget), i, previous)
+                cost[i, j] = m["train_s"]
+                scores[i, j] = (m["accuracy"], m["eo_diff"])
+                if name == "mlp":
+                    previous = (i, float(budget))
+        # Seconds to train a configuration at each rung from nothing.
+        reach = np.cumsum(cost, axis=1) if name == "mlp" else cost
+        top = len(budgets) - 1
+        print(f"{name}: {TRAIN_ROWS[name]} training rows, {n_configs} random configurations")
+        print(f"  {'budget':>8} {'cost share':>10} {'tau acc':>8} {'tau EO':>7} {'max save':>9}")
+        for j, budget in enumerate(budgets):
+            share = float(np.median(reach[:, j] / reach[:, top]))
+            if j == top:
+                print(f"  {budget:>8.4g} {share:>10.3f}")
+                continue
+            taus = [kendalltau(scores[:, j, k], scores[:, top, k])[0] for k in (0, 1)]
+            spent = reach[:, j].mean() * 3 ** (top - j) + sum(
+                cost[:, r].mean() * 3 ** (top - r) for r in range(j + 1, top + 1)
+            )
+            save = 3 ** (top - j) / (spent / reach[:, top].mean())
+            cells = f"{taus[0]:>+8.2f} {taus[1]:>+7.2f} {save:>8.2f}x"
+            print(f"  {budget:>8.4g} {share:>10.3f} {cells}")
+        print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tasks", default="mlp,hgb")
@@ -396,14 +455,32 @@ def main() -> None:
     parser.add_argument("--contenders", default=",".join(CONTENDERS))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
+        "--train-rows",
+        type=int,
+        default=None,
+        help="training rows for every task (default: 4,000 for mlp, 8,000 for hgb)",
+    )
+    parser.add_argument(
         "--calibration",
         action="store_true",
         help="instead: one seed of pt-mf-default per task and its cross-fidelity report",
     )
+    parser.add_argument(
+        "--rung-costs",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead: N random configurations trained at every rung; cost and rank per rung",
+    )
     args = parser.parse_args()
     tasks = args.tasks.split(",")
+    if args.train_rows is not None:
+        TRAIN_ROWS.update(dict.fromkeys(TRAIN_ROWS, args.train_rows))  # forked workers see it
     if args.calibration:
         _calibration(tasks, args.compute)
+        return
+    if args.rung_costs:
+        _rung_costs(tasks, args.rung_costs)
         return
     contenders = args.contenders.split(",")
     budget = {t: args.compute * (0.5 if t == "hgb" else 1.0) for t in tasks}
@@ -427,7 +504,10 @@ def main() -> None:
         runs = {c: [h for t, cc, _s, h in results if t == task and cc == c] for c in here}
         union = np.vstack([_front_points(h, task, np.inf) for hs in runs.values() for h in hs])
         best = _hv(union) or 1.0
-        print(f"\n{task}: {budget[task]:.0f} s of training per run; best-known HV {best:.4f}")
+        print(
+            f"\n{task}: {TRAIN_ROWS[task]} training rows, {budget[task]:.0f} s of training per "
+            f"run; best-known HV {best:.4f}"
+        )
         header = "   ".join(f"at {f:>4.0%} ({f * budget[task]:.0f} s)" for f in FRACTIONS)
         print(f"  {'contender':<17} {header}   trials (full-budget)")
         finals: dict[str, float] = {}
