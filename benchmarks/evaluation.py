@@ -4,11 +4,11 @@ paretune's fairness figures against calling fairlearn's functions directly.
 For each model family of ``paretune demo`` (its parameters at a middle setting), trained on
 all of Adult's training split (encoded once, as the demo does):
 
-* training seconds;
+* training seconds (the median of ``--timings`` fits);
 * the demo's evaluation (accuracy, equalized-odds difference, p99 latency with the demo's
   protocol) and a full evaluation (every default metric, four fairness figures with the
   per-group table, robustness to noise at two strengths, default latency protocol), in
-  seconds and as a share of training time;
+  seconds (the median of ``--timings`` calls) and as a share of training time;
 * the same fairness figures from fairlearn's own functions (one call each), as a time
   ratio to paretune's (which shares one MetricFrame between figures), fastest of 3 each;
 * p99 single-row latency measured ``--repeats`` times: its spread (max - min over the
@@ -25,7 +25,7 @@ all of Adult's training split (encoded once, as the demo does):
   and 1,000 single-row calls, their spread beside the protocol's noise figure, and the
   spread of the figures relative to the protocol's reference workload.
 
-    python benchmarks/evaluation.py [--repeats 5] [--after-fit 5]
+    python benchmarks/evaluation.py [--repeats 5] [--after-fit 5] [--timings 5]
     python benchmarks/evaluation.py --stability 20
 """
 
@@ -55,6 +55,16 @@ FAMILIES = {
 }  # fmt: skip
 FAIRNESS = ["demographic_parity_difference", "equalized_odds_difference",
             "equal_opportunity_difference", "worst_group_accuracy"]  # fmt: skip
+
+
+def _median_timed(call: Any, repeats: int) -> tuple[float, Any]:
+    """Median seconds of ``repeats`` calls, and the last call's result."""
+    seconds, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = call()
+        seconds.append(time.perf_counter() - start)
+    return float(np.median(seconds)), out
 
 
 def _timed(call: Any, repeats: int = 1) -> tuple[float, Any]:
@@ -185,6 +195,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--after-fit", type=int, default=5)
     parser.add_argument(
+        "--timings",
+        type=int,
+        default=1,
+        metavar="N",
+        help="training and evaluation seconds: the median of N timings (default: one each)",
+    )
+    parser.add_argument(
         "--stability",
         type=int,
         default=0,
@@ -205,14 +222,14 @@ def main() -> None:
           f"{'p50 spread':>10} {'p50 ms':>7} {'sklearn FTC p50 ms':>18}")  # fmt: skip
     train_seconds: dict[str, float] = {}
     for family, params in FAMILIES.items():
-        train_s, model = _timed(lambda p=params: _fit(data, p, 1.0, 0))
+        train_s, model = _median_timed(lambda p=params: _fit(data, p, 1.0, 0), args.timings)
         train_seconds[family] = train_s
-        demo_s, _ = _timed(lambda m=model: evaluate_on_validation(data, m))
-        full_s, _ = _timed(lambda m=model: pt.evaluate.classifier(
+        demo_s, _ = _median_timed(lambda m=model: evaluate_on_validation(data, m), args.timings)
+        full_s, _ = _median_timed(lambda m=model: pt.evaluate.classifier(
             m, data.x_val, val.y, sensitive_features=val.sensitive,
             robustness=pt.evaluate.Robustness(noise=(0.1, 0.3), missing=()),
             metrics=[*pt.evaluate.DEFAULT_CLASSIFIER_METRICS, *FAIRNESS, "model_size_bytes",
-                     "throughput_rows_per_s"]))  # fmt: skip
+                     "throughput_rows_per_s"]), args.timings)  # fmt: skip
         pred = model.predict(data.x_val)
         ours_s, ours = _timed(lambda m=model: pt.evaluate.classifier(
             m, data.x_val, val.y, sensitive_features=val.sensitive, metrics=FAIRNESS),
@@ -243,7 +260,8 @@ def main() -> None:
               f"{spread50:>10.1%} {np.median(p50s):>7.3f} "
               f"{np.median(sklearn_p50s):>18.3f}")  # fmt: skip
     _after_fit(data, args.after_fit, train_seconds)
-    print("\nshare: evaluation seconds / training seconds; spread: (max - min) / median of the "
+    print(f"\nshare: evaluation seconds / training seconds (median of {args.timings} timings "
+          "each); spread: (max - min) / median of the "
           f"p99 (p50) over {args.repeats} measurements with the demo's protocol; noise: the "
           "protocol's own p99 figure (median); p50 ms: median single-row p50 of the demo's "
           "model and of the same model behind sklearn's FixedThresholdClassifier.")  # fmt: skip
