@@ -1,12 +1,13 @@
 """Samplers benchmark: paretune's samplers against Optuna's, in the same run.
 
 For every problem in ``problems.py`` (ZDT1-3, DTLZ2, the constrained BNH, SRN and TNK, a
-mixed conditional space), every contender runs ``--budget`` evaluations for each of
-``--seeds`` seeds. The score is the hypervolume of the feasible points found after 50, 100
-and 200 evaluations, divided by the hypervolume of the true or best-known front. It prints
-the median and inter-quartile range per problem, the ratio of paretune's default to the
-best Optuna sampler at 100 evaluations, and the time each sampler spends per suggestion
-at 100 and 1,000 trials as a ratio to Optuna's TPE.
+mixed conditional space) and ``constrained_problems.py`` (OSY: six constraints, about 3%
+of the box feasible; C2-DTLZ2: three objectives, four feasible caps), every contender runs
+``--budget`` evaluations for each of ``--seeds`` seeds. The score is the hypervolume of the
+feasible points found after 50, 100 and 200 evaluations, divided by the hypervolume of the
+true or best-known front. It prints the median and inter-quartile range per problem, the
+ratio of paretune's default to the best Optuna sampler at 100 evaluations, and the time
+each sampler spends per suggestion at 100 and 1,000 trials as a ratio to Optuna's TPE.
 
     python benchmarks/samplers.py [--seeds 10] [--budget 200] [--gp] [--workers 2]
     python benchmarks/samplers.py ... --cache runs.jsonl   # resumable, see below
@@ -17,9 +18,10 @@ Needs the ``bench`` extra; ``--gp`` adds Optuna's GPSampler (needs torch; slow).
 each finished run (problem, contender, seed, budget and its evaluations) is appended to
 FILE as one JSON line, and a later invocation with the same FILE reuses the runs it finds
 instead of running them again. A run is reused only when it was made with the same code:
-the same ``benchmarks/problems.py``, the same versions of the libraries, and for
-paretune's contenders the same sources of ``src/paretune`` that a sampler run executes
-(its ``fingerprint``; the evaluation layer, data loaders, demo and command line are left
+the same ``benchmarks/problems.py`` (and ``constrained_problems.py`` for its two problems),
+the same versions of the libraries, and for paretune's contenders the same sources of
+``src/paretune`` that a sampler run executes (its ``fingerprint``; the evaluation layer,
+data loaders, demo and command line are left
 out, and Optuna's runs stay valid when paretune changes). This file is not part of it:
 after changing how a contender is set up here, start a new FILE. The table says how many
 runs it reused. Killing the benchmark loses only the runs still in progress.
@@ -53,6 +55,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from constrained_problems import CONSTRAINED_PROBLEMS  # noqa: E402
 from paretune.pareto import hypervolume  # noqa: E402
 from problems import PROBLEMS  # noqa: E402
 from problems import Problem  # noqa: E402
@@ -166,7 +169,7 @@ def _progress(
     problem_name, contender, seed, history, seconds = result
     score = ""
     if problem_name != "Adult":
-        at100 = _scores(PROBLEMS[problem_name], history)[CHECKPOINTS.index(100)]
+        at100 = _scores(get_problem(problem_name), history)[CHECKPOINTS.index(100)]
         score = f" hv@100 {at100:.3f}"
     print(
         f"[{done}/{total} {elapsed:.0f} s] {problem_name} {contender} seed {seed}{score}"
@@ -178,6 +181,8 @@ def _progress(
 
 def get_problem(name: str) -> Problem:
     """A synthetic problem, or the Adult task (whose front is learnt from the runs)."""
+    if name in CONSTRAINED_PROBLEMS:
+        return CONSTRAINED_PROBLEMS[name]
     if name != "Adult":
         return PROBLEMS[name]
     import adult
@@ -289,12 +294,16 @@ def paretune_sources() -> list[Path]:
     ]
 
 
-def code_fingerprint(contender: str) -> str:
-    """A hash of the code behind ``contender``'s runs: the problems, the versions of the
-    libraries, and for paretune's contenders the sources a sampler run executes
-    (:func:`paretune_sources`; Optuna's runs stay valid when paretune changes)."""
+def code_fingerprint(contender: str, problem: str = "") -> str:
+    """A hash of the code behind ``contender``'s runs of ``problem``: the problems, the
+    versions of the libraries, and for paretune's contenders the sources a sampler run
+    executes (:func:`paretune_sources`; Optuna's runs stay valid when paretune changes).
+    Runs of OSY and C2-DTLZ2 hash ``constrained_problems.py`` too; the other problems'
+    fingerprints are what they were before that file existed."""
     digest = hashlib.sha256()
     files = [ROOT / "benchmarks" / "problems.py", ROOT / "benchmarks" / "adult.py"]
+    if problem in CONSTRAINED_PROBLEMS:
+        files.append(ROOT / "benchmarks" / "constrained_problems.py")
     if contender in PARETUNE:
         files += paretune_sources()
     for path in files:
@@ -312,9 +321,11 @@ def code_fingerprint(contender: str) -> str:
 Job = tuple[str, str, int, int]
 
 
-def load_cache(path: Path, fingerprints: dict[str, str]) -> tuple[dict[Job, History], int]:
-    """Runs stored in ``path`` whose fingerprint is their contender's in ``fingerprints``,
-    and how many stored runs of these contenders had another."""
+def load_cache(
+    path: Path, fingerprints: dict[tuple[str, str], str]
+) -> tuple[dict[Job, History], int]:
+    """Runs stored in ``path`` whose fingerprint is their (problem, contender)'s in
+    ``fingerprints``, and how many stored runs of these had another."""
     runs: dict[Job, History] = {}
     other = 0
     if not path.exists():
@@ -323,9 +334,10 @@ def load_cache(path: Path, fingerprints: dict[str, str]) -> tuple[dict[Job, Hist
         if not line.strip():
             continue
         row = json.loads(line)
-        if row["contender"] not in fingerprints:
+        expected = fingerprints.get((row["problem"], row["contender"]))
+        if expected is None:
             continue
-        if row["fingerprint"] != fingerprints[row["contender"]]:
+        if row["fingerprint"] != expected:
             other += 1
             continue
         key = (row["problem"], row["contender"], int(row["seed"]), int(row["budget"]))
@@ -373,7 +385,7 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=200)
     parser.add_argument(
         "--problems",
-        default=",".join(PROBLEMS),
+        default=",".join([*PROBLEMS, *CONSTRAINED_PROBLEMS]),
         help="comma-separated; 'Adult' adds the real task (slow: one model fit per trial)",
     )
     parser.add_argument("--gp", action="store_true", help="include Optuna's GPSampler (slow)")
@@ -394,13 +406,13 @@ def main() -> None:
     problems = args.problems.split(",")
     for name in problems:
         if name != "Adult":
-            PROBLEMS[name].best_hypervolume  # noqa: B018  (compute the fronts once, up front)
+            get_problem(name).best_hypervolume  # noqa: B018  (compute the fronts once, up front)
     jobs: list[Job] = [
         (p, c, s, args.budget) for p in problems for c in contenders for s in range(args.seeds)
     ]
     if args.timing_only:
         jobs, problems = [], []
-    fingerprints = {c: code_fingerprint(c) for c in contenders}
+    fingerprints = {(p, c): code_fingerprint(c, p) for p in problems for c in contenders}
     cached, stale = load_cache(args.cache, fingerprints) if args.cache else ({}, 0)
     results = [(*job[:3], cached[job]) for job in jobs if job in cached]
     jobs = [job for job in jobs if job not in cached]
@@ -418,7 +430,7 @@ def main() -> None:
             results.append(result[:4])
             if args.cache:
                 job = (*result[:3], args.budget)
-                append_to_cache(args.cache, fingerprints[result[1]], job, result[3])
+                append_to_cache(args.cache, fingerprints[result[0], result[1]], job, result[3])
             _progress(result, done, len(jobs), time.perf_counter() - started)
     reused = len(results) - len(jobs)
     scores: dict[tuple[str, str], list[list[float]]] = {}

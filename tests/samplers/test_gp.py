@@ -116,18 +116,26 @@ def test_gp_kernel_choice_builds_that_covariance(kernel: str, expected: str) -> 
     import torch
 
     sampler = pt.samplers.GPSampler(seed=0, kernel=kernel)
+    torch.manual_seed(0)
     x = torch.rand(8, 3, dtype=torch.float64)
     outcomes = np.column_stack([x.sum(dim=1).numpy(), (x[:, 0] - 0.5).numpy()])
     model = sampler._fitted_model(x, outcomes, torch.zeros((0, 3), dtype=torch.float64))
-    kernels = [type(m.covar_module).__name__ for m in model.models]
-    assert kernels == [expected, expected]
+    # One batched GP over the shared inputs: an output each, each its own hyperparameters.
+    assert type(model.covar_module).__name__ == expected
+    assert model.num_outputs == 2 and model.covar_module.batch_shape == torch.Size([2])
     if kernel == "matern52":
-        assert all(m.covar_module.nu == 2.5 for m in model.models)
+        assert model.covar_module.nu == 2.5
+    lengthscales = model.covar_module.lengthscale.detach().reshape(2, 3)
+    # The first outcome depends on every input, the second on x0 alone: the second's
+    # lengthscales along x1 and x2 grow longer than along x0, the first's do not.
+    assert lengthscales[1, 1:].min() > 2 * lengthscales[1, 0]
+    assert lengthscales[0].max() < 2 * lengthscales[0].min()
     # Failed trials add a model of failure over every trial, with the same kernel.
     failed = torch.rand(2, 3, dtype=torch.float64)
     model = sampler._fitted_model(x, outcomes, failed)
-    assert [type(m.covar_module).__name__ for m in model.models] == [expected] * 3
-    inputs = model.models[2].train_inputs[0]
+    assert [type(m.covar_module).__name__ for m in model.models] == [expected] * 2
+    assert [m.num_outputs for m in model.models] == [2, 1]
+    inputs = model.models[1].train_inputs[0]
     assert inputs.shape == (10, 3) and torch.equal(inputs[8:], failed)
 
 
