@@ -21,8 +21,8 @@ instead of running them again. A run is reused only when it was made with the sa
 the same ``benchmarks/problems.py`` (and ``constrained_problems.py`` for its two problems),
 the same versions of the libraries, and for paretune's contenders the same sources of
 ``src/paretune`` that a sampler run executes (its ``fingerprint``; the evaluation layer,
-data loaders, demo and command line are left
-out, and Optuna's runs stay valid when paretune changes). This file is not part of it:
+data loaders, demo and command line are left out, and Optuna's runs stay valid when
+paretune changes). This file is not part of it:
 after changing how a contender is set up here, start a new FILE. The table says how many
 runs it reused. Killing the benchmark loses only the runs still in progress.
 Runs are deterministic on one machine, not across machines: on another CPU the GP

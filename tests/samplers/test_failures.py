@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import warnings
 
 import pytest
@@ -54,6 +57,46 @@ def _crashes_at_the_optimum(trial: pt.Trial) -> dict[str, float]:
         raise MemoryError("out of memory")
     g = 1 + 9 * sum(x[1:]) / 3
     return {"f1": x[0], "f2": g * (1 - (x[0] / g) ** 0.5)}
+
+
+_MANY_OUTCOMES_WITH_FAILURES = textwrap.dedent(
+    """
+    import warnings
+    import paretune as pt
+
+    def objective(trial):
+        x = [trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(3)]
+        if x[0] < 0.25:
+            raise MemoryError("out of memory")
+        return {"f1": x[0], "f2": 1 - x[0] + x[2], "c1": x[1], "c2": x[2] - 0.8, "c3": x[0] * x[1]}
+
+    study = pt.create_study(
+        objectives={"f1": "minimize", "f2": "minimize"},
+        constraints={"c1": ("<=", 0.9), "c2": ("<=", 0.0), "c3": ("<=", 0.5)},
+        sampler=pt.samplers.GPSampler(seed=0, n_startup_trials=6, raw_samples=32),
+        seed=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pt.exceptions.FailedTrialsWarning)
+        study.optimize(objective, n_trials=9)
+    print(sum(t.state is pt.TrialState.FAILED for t in study.trials[:6]), len(study.trials))
+    """
+)
+
+
+def test_gp_with_many_outcomes_and_failed_trials_raises_no_library_warnings() -> None:
+    # Five outcomes take the batched GP and failed trials add the failure GP beside it; the
+    # posterior of that list made PyTorch warn (once a process) about linear_operator's
+    # sparse tensors. A fresh interpreter with every warning an error sees the first one.
+    pytest.importorskip("botorch")
+    run = subprocess.run(
+        [sys.executable, "-W", "error", "-c", _MANY_OUTCOMES_WITH_FAILURES],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    failed_startups, n_trials = map(int, run.stdout.split())
+    assert failed_startups >= 1 and n_trials == 9
 
 
 def test_gp_does_not_propose_a_failed_configuration_again() -> None:

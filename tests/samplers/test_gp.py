@@ -116,27 +116,56 @@ def test_gp_kernel_choice_builds_that_covariance(kernel: str, expected: str) -> 
     import torch
 
     sampler = pt.samplers.GPSampler(seed=0, kernel=kernel)
-    torch.manual_seed(0)
     x = torch.rand(8, 3, dtype=torch.float64)
     outcomes = np.column_stack([x.sum(dim=1).numpy(), (x[:, 0] - 0.5).numpy()])
     model = sampler._fitted_model(x, outcomes, torch.zeros((0, 3), dtype=torch.float64))
-    # One batched GP over the shared inputs: an output each, each its own hyperparameters.
-    assert type(model.covar_module).__name__ == expected
-    assert model.num_outputs == 2 and model.covar_module.batch_shape == torch.Size([2])
+    kernels = [type(m.covar_module).__name__ for m in model.models]
+    assert kernels == [expected, expected]
     if kernel == "matern52":
-        assert model.covar_module.nu == 2.5
-    lengthscales = model.covar_module.lengthscale.detach().reshape(2, 3)
-    # The first outcome depends on every input, the second on x0 alone: the second's
-    # lengthscales along x1 and x2 grow longer than along x0, the first's do not.
-    assert lengthscales[1, 1:].min() > 2 * lengthscales[1, 0]
-    assert lengthscales[0].max() < 2 * lengthscales[0].min()
+        assert all(m.covar_module.nu == 2.5 for m in model.models)
     # Failed trials add a model of failure over every trial, with the same kernel.
     failed = torch.rand(2, 3, dtype=torch.float64)
     model = sampler._fitted_model(x, outcomes, failed)
-    assert [type(m.covar_module).__name__ for m in model.models] == [expected] * 2
-    assert [m.num_outputs for m in model.models] == [2, 1]
-    inputs = model.models[1].train_inputs[0]
+    assert [type(m.covar_module).__name__ for m in model.models] == [expected] * 3
+    inputs = model.models[2].train_inputs[0]
     assert inputs.shape == (10, 3) and torch.equal(inputs[8:], failed)
+
+
+def test_gp_many_outcomes_share_one_batched_model_equal_to_the_list(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import torch
+
+    import paretune.samplers._gp as gp_module
+
+    sampler = pt.samplers.GPSampler(seed=0)
+    torch.manual_seed(0)
+    x = torch.rand(20, 3, dtype=torch.float64)
+    columns = [x.sum(1), x[:, 0] - 0.5, torch.sin(6 * x[:, 1]), x[:, 2] ** 2, x[:, 0] * x[:, 1]]
+    outcomes = torch.stack(columns, dim=1).numpy()  # two objectives and three constraints
+    assert outcomes.shape[1] == gp_module.BATCHED_OUTCOMES
+    none = torch.zeros((0, 3), dtype=torch.float64)
+    batched = sampler._fitted_model(x, outcomes, none)
+    assert batched.num_outputs == 5 and batched.covar_module.batch_shape == torch.Size([5])
+    # Each outcome has its own lengthscales: long along the inputs it does not depend on.
+    lengthscales = batched.covar_module.lengthscale.detach().reshape(5, 3)
+    assert lengthscales[1, 1:].min() > 10 * lengthscales[1, 0]  # x0 - 0.5
+    assert lengthscales[2, [0, 2]].min() > 10 * lengthscales[2, 1]  # sin(6 x1)
+    # The same model as the list of single-output GPs that fewer outcomes get.
+    with monkeypatch.context() as patch:
+        patch.setattr(gp_module, "BATCHED_OUTCOMES", 99)
+        listed = sampler._fitted_model(x, outcomes, none)
+    assert type(listed).__name__ == "ModelListGP" and len(listed.models) == 5
+    test_x = torch.rand(50, 3, dtype=torch.float64)
+    with torch.no_grad():
+        one, many = batched.posterior(test_x), listed.posterior(test_x)
+        assert torch.allclose(one.mean, many.mean, atol=1e-5)
+        assert torch.allclose(one.variance, many.variance, rtol=1e-3)
+    # Failed trials add the failure GP beside the batch.
+    failed = torch.rand(2, 3, dtype=torch.float64)
+    with_failures = sampler._fitted_model(x, outcomes, failed)
+    assert [m.num_outputs for m in with_failures.models] == [5, 1]
+    assert with_failures.models[1].train_inputs[0].shape == (22, 3)
 
 
 def test_gp_default_kernel_is_matern52() -> None:
