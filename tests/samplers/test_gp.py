@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
@@ -138,7 +139,8 @@ def test_gp_many_outcomes_share_one_batched_model_equal_to_the_list(
 
     import paretune.samplers._gp as gp_module
 
-    sampler = pt.samplers.GPSampler(seed=0)
+    # Both fits with the floor that five outcomes get by default (below five, BoTorch's).
+    sampler = pt.samplers.GPSampler(seed=0, noise_floor=gp_module.LOW_NOISE_FLOOR)
     torch.manual_seed(0)
     x = torch.rand(20, 3, dtype=torch.float64)
     columns = [x.sum(1), x[:, 0] - 0.5, torch.sin(6 * x[:, 1]), x[:, 2] ** 2, x[:, 0] * x[:, 1]]
@@ -166,6 +168,43 @@ def test_gp_many_outcomes_share_one_batched_model_equal_to_the_list(
     with_failures = sampler._fitted_model(x, outcomes, failed)
     assert [m.num_outputs for m in with_failures.models] == [5, 1]
     assert with_failures.models[1].train_inputs[0].shape == (22, 3)
+
+
+def _noise_floors(model: Any) -> list[float]:
+    """The lower bound on noise variance of each GP in ``model`` (a list or one GP)."""
+    models = getattr(model, "models", [model])
+    return [float(m.likelihood.noise_covar.raw_noise_constraint.lower_bound) for m in models]
+
+
+def test_gp_noise_floor_is_low_from_five_outcomes_and_botorchs_below() -> None:
+    import torch
+
+    import paretune.samplers._gp as gp_module
+
+    torch.manual_seed(0)
+    x = torch.rand(20, 3, dtype=torch.float64)
+    columns = [x.sum(1), x[:, 0] - 0.5, torch.sin(6 * x[:, 1]), x[:, 2] ** 2, x[:, 0] * x[:, 1]]
+    five = torch.stack(columns, dim=1).numpy()
+    none, failed = torch.zeros((0, 3), dtype=torch.float64), torch.rand(2, 3, dtype=torch.float64)
+    default = pt.samplers.GPSampler(seed=0)
+    many = default._fitted_model(x, five, none)
+    assert _noise_floors(many) == pytest.approx([gp_module.LOW_NOISE_FLOOR])
+    # These outcomes are exact functions of x: the fit uses the room below BoTorch's floor.
+    assert float(many.likelihood.noise.detach().min()) < 1e-4
+    # The failure GP beside the batch gets the same floor.
+    assert _noise_floors(default._fitted_model(x, five, failed)) == pytest.approx([1e-6, 1e-6])
+    # Fewer outcomes keep BoTorch's own likelihood, floor 1e-4.
+    two = default._fitted_model(x, five[:, :2], none)
+    assert _noise_floors(two) == pytest.approx([1e-4, 1e-4])
+    # An explicit floor holds for any number of outcomes.
+    chosen = pt.samplers.GPSampler(seed=0, noise_floor=1e-3)._fitted_model(x, five[:, :2], failed)
+    assert _noise_floors(chosen) == pytest.approx([1e-3, 1e-3, 1e-3])
+
+
+@pytest.mark.parametrize("floor", [0.0, -1e-6, 1.0])
+def test_gp_noise_floor_outside_0_1_names_the_range(floor: float) -> None:
+    with pytest.raises(ValueError, match=r"noise_floor must lie in \(0, 1\)"):
+        pt.samplers.GPSampler(noise_floor=floor)
 
 
 def test_gp_default_kernel_is_matern52() -> None:

@@ -47,6 +47,15 @@ call instead of one per outcome. On OSY (two objectives, six constraints) a sugg
 of 103 s, too little to leave the list that every other benchmark row was measured with
 (``benchmarks/RESULTS.md``)."""
 
+LOW_NOISE_FLOOR = 1e-6
+"""The GPs' lower bound on noise variance (of standardised outcomes) that the default
+:class:`GPSampler` uses from :data:`BATCHED_OUTCOMES` outcome columns on, as Optuna's
+GPSampler does everywhere; BoTorch's own floor, used below, is 1e-4. The higher floor
+blurs each GP by about 1% of its outcome's spread, which cost the last percent of
+hypervolume on OSY, whose front lies on the vertices of its six constraints
+(``benchmarks/RESULTS.md``); the problems with fewer outcomes were measured with
+BoTorch's floor and keep it."""
+
 INACTIVE = -0.5
 """Encoded value of a parameter a trial does not have (the unit cube is ``[0, 1]``)."""
 
@@ -114,6 +123,27 @@ def _outcome(index: int) -> Callable[[Tensor], Tensor]:
     return constraint
 
 
+def _likelihood(batch_shape: Any, floor: float) -> Any:
+    """BoTorch's default Gaussian likelihood for a GP (LogNormal(-4, 1) prior on the noise
+    variance), with ``floor`` as the noise variance's lower bound; None (BoTorch builds
+    its own) where ``floor`` is BoTorch's, so those fits stay exactly BoTorch's."""
+    import torch
+    from botorch.models.utils.gpytorch_modules import MIN_INFERRED_NOISE_LEVEL
+
+    if floor == MIN_INFERRED_NOISE_LEVEL:
+        return None
+    from gpytorch.constraints import GreaterThan
+    from gpytorch.likelihoods import GaussianLikelihood
+    from gpytorch.priors import LogNormalPrior
+
+    prior = LogNormalPrior(loc=-4.0, scale=1.0)
+    return GaussianLikelihood(
+        noise_prior=prior,
+        batch_shape=torch.Size() if batch_shape is None else batch_shape,
+        noise_constraint=GreaterThan(floor, transform=None, initial_value=prior.mode),
+    )
+
+
 def _first_outcome(samples: Tensor, X: Tensor | None = None) -> Tensor:
     """The single objective of a one-objective study, as a BoTorch MC objective."""
     return samples[..., 0]
@@ -175,6 +205,12 @@ class GPSampler(BaseSampler):
         conditional: ``"common"`` (default) models only the parameters every trial has;
             ``"joint"`` models conditional parameters too, searching each shape of the
             space apart. Both are the same on a flat space.
+        noise_floor: The least noise variance each GP may infer, on standardised
+            outcomes (each GP keeps BoTorch's LogNormal(-4, 1) prior on it). None
+            (default): :data:`LOW_NOISE_FLOOR` from :data:`BATCHED_OUTCOMES` outcome
+            columns (objectives plus hard constraints) on, BoTorch's 1e-4 below. A low
+            floor lets the GPs interpolate deterministic objectives and constraints
+            closely; a noisy objective is better served by the higher one.
 
     Raises:
         ImportError: With the install hint, when BoTorch or PyTorch is missing.
@@ -191,6 +227,7 @@ class GPSampler(BaseSampler):
         threads: int | None = 1,
         kernel: str = "matern52",
         conditional: str = "common",
+        noise_floor: float | None = None,
     ) -> None:
         _import_botorch()
         if kernel not in KERNELS:
@@ -214,6 +251,12 @@ class GPSampler(BaseSampler):
         if threads is not None and threads < 1:
             raise ValueError(f"threads must be >= 1 or None, got {threads}.")
         self.threads = threads
+        if noise_floor is not None and not 0.0 < noise_floor < 1.0:
+            raise ValueError(
+                f"noise_floor must lie in (0, 1) (a variance of standardised outcomes) or "
+                f"be None, got {noise_floor}."
+            )
+        self.noise_floor = noise_floor
         self._startup = SobolSampler(seed=self.seed)
         self._cache = FinishedTrialCache()
 
@@ -295,7 +338,8 @@ class GPSampler(BaseSampler):
 
         From :data:`BATCHED_OUTCOMES` outcome columns on, the outcomes' GPs are one batched
         model over their shared inputs, which answers a posterior in one call where a list
-        of single-output GPs makes one call per outcome.
+        of single-output GPs makes one call per outcome. Every GP's noise variance is
+        bounded below by :meth:`_noise_floor`.
         """
         import torch
         from botorch.fit import fit_gpytorch_mll
@@ -306,11 +350,14 @@ class GPSampler(BaseSampler):
         from gpytorch.mlls import ExactMarginalLogLikelihood
         from gpytorch.mlls import SumMarginalLogLikelihood
 
+        floor = self._noise_floor(outcomes.shape[1])
+
         def gps(x: Tensor, y: Tensor) -> Any:
             batch = torch.Size([y.shape[1]]) if y.shape[1] > 1 else None
             return SingleTaskGP(
                 x,
                 y,
+                likelihood=_likelihood(batch, floor),
                 covar_module=get_covar_module_with_dim_scaled_prior(
                     ard_num_dims=x.shape[1], batch_shape=batch, use_rbf_kernel=self.kernel == "rbf"
                 ),
@@ -333,6 +380,14 @@ class GPSampler(BaseSampler):
         model = ModelListGP(*models)
         fit_gpytorch_mll(SumMarginalLogLikelihood(model.likelihood, model))
         return model
+
+    def _noise_floor(self, n_outcomes: int) -> float:
+        """The GPs' least noise variance for a fit of ``n_outcomes`` outcome columns."""
+        if self.noise_floor is not None:
+            return self.noise_floor
+        from botorch.models.utils.gpytorch_modules import MIN_INFERRED_NOISE_LEVEL
+
+        return LOW_NOISE_FLOOR if n_outcomes >= BATCHED_OUTCOMES else MIN_INFERRED_NOISE_LEVEL
 
     def _optimise(
         self,
