@@ -309,13 +309,20 @@ def code_fingerprint(contender: str, problem: str = "") -> str:
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
-    for name in LIBRARIES:
-        try:
-            version = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            version = "absent"
+    for name, version in library_versions().items():
         digest.update(f"{name}={version}".encode())
     return digest.hexdigest()[:16]
+
+
+def library_versions() -> dict[str, str]:
+    """Installed version of each of :data:`LIBRARIES` (``"absent"`` where missing)."""
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
 
 
 Job = tuple[str, str, int, int]
@@ -323,13 +330,17 @@ Job = tuple[str, str, int, int]
 
 def load_cache(
     path: Path, fingerprints: dict[tuple[str, str], str]
-) -> tuple[dict[Job, History], int]:
+) -> tuple[dict[Job, History], int, set[str]]:
     """Runs stored in ``path`` whose fingerprint is their (problem, contender)'s in
-    ``fingerprints``, and how many stored runs of these had another."""
+    ``fingerprints``, how many stored runs of these had another, and, for those of them
+    that recorded their library versions, each library whose version differs from the
+    installed one, as ``"name stored (installed version)"``."""
     runs: dict[Job, History] = {}
     other = 0
+    differences: set[str] = set()
     if not path.exists():
-        return runs, other
+        return runs, other, differences
+    installed = library_versions()
     for line in path.read_text().splitlines():
         if not line.strip():
             continue
@@ -339,17 +350,24 @@ def load_cache(
             continue
         if row["fingerprint"] != expected:
             other += 1
+            differences.update(
+                f"{name} {version} (installed {installed[name]})"
+                for name, version in row.get("versions", {}).items()
+                if name in installed and installed[name] != version
+            )
             continue
         key = (row["problem"], row["contender"], int(row["seed"]), int(row["budget"]))
         runs[key] = [(list(o), list(c)) for o, c in row["history"]]
-    return runs, other
+    return runs, other, differences
 
 
 def append_to_cache(path: Path, fingerprint: str, job: Job, history: History) -> None:
-    """Add one finished run to ``path`` (one JSON line, written and flushed at once)."""
+    """Add one finished run to ``path`` (one JSON line, written and flushed at once), with
+    the library versions it ran with, so that a later run can say why it is stale."""
     problem, contender, seed, budget = job
     row = {
         "fingerprint": fingerprint,
+        "versions": library_versions(),
         "problem": problem,
         "contender": contender,
         "seed": seed,
@@ -413,13 +431,20 @@ def main() -> None:
     if args.timing_only:
         jobs, problems = [], []
     fingerprints = {(p, c): code_fingerprint(c, p) for p in problems for c in contenders}
-    cached, stale = load_cache(args.cache, fingerprints) if args.cache else ({}, 0)
+    cached, stale, differences = (
+        load_cache(args.cache, fingerprints) if args.cache else ({}, 0, set())
+    )
     results = [(*job[:3], cached[job]) for job in jobs if job in cached]
     jobs = [job for job in jobs if job not in cached]
     if args.cache:
+        versions = (
+            f"; they ran with other library versions: {', '.join(sorted(differences))}"
+            if differences
+            else ""
+        )
         print(
             f"Cache {args.cache}: {len(results)} runs reused, {len(jobs)} to run "
-            f"({stale} stored runs of other code ignored)",
+            f"({stale} stored runs of other code ignored{versions})",
             file=sys.stderr,
             flush=True,
         )

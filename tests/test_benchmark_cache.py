@@ -41,3 +41,19 @@ def test_finished_runs_are_stored_and_reused_only_with_the_same_code(tmp_path: P
     third = _run(cache, seeds=3)
     assert "2 runs reused, 1 to run (1 stored runs of other code ignored)" in third.stderr
     assert _table(third.stdout) == table  # the rerun seed gives the same result
+
+
+def test_stale_runs_name_the_library_versions_they_ran_with(tmp_path: Path) -> None:
+    cache = tmp_path / "runs.jsonl"
+    _run(cache, seeds=1)
+    row = json.loads(cache.read_text())
+    installed = row["versions"]["numpy"]
+    assert installed not in ("", "absent")
+    row["versions"]["numpy"] = "0.1"
+    row["fingerprint"] = "other versions"
+    cache.write_text(json.dumps(row) + "\n")
+    rerun = _run(cache, seeds=1)
+    assert (
+        "0 runs reused, 1 to run (1 stored runs of other code ignored; they ran with other "
+        f"library versions: numpy 0.1 (installed {installed}))"
+    ) in rerun.stderr
