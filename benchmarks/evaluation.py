@@ -21,6 +21,13 @@ all of Adult's training split (encoded once, as the demo does):
   validation rows, without the protocol's settle step (``settle_seconds=0``) and with it
   (median of ``--after-fit`` fits each), with the seconds each latency measurement took.
 
+* a third table: where the demo's evaluation goes, each part timed alone (the median of
+  ``--timings`` calls, with one BLAS thread as in the demo): paretune's fairness figures
+  (one fairlearn ``MetricFrame``) on fixed predictions, the 100 single-row predictions
+  behind the p99 (rows sliced beforehand), one prediction of the validation rows, and
+  their sum as a share of training: the least the demo's evaluation can cost with
+  fairlearn and a 100-call p99.
+
 * with ``--stability N`` only: N back-to-back p99 measurements per model at 100, 200, 400
   and 1,000 single-row calls, their spread beside the protocol's noise figure, and the
   spread of the figures relative to the protocol's reference workload.
@@ -139,6 +146,36 @@ def _after_fit(data: _Encoded, fits: int, one_thread_s: dict[str, float]) -> Non
               f"{raw_s:>20.3f} {settled_s:>8.3f}")  # fmt: skip
 
 
+def _floor(data: _Encoded, models: dict[str, Any], train_seconds: dict[str, float],
+           demo_seconds: dict[str, float], timings: int) -> None:  # fmt: skip
+    """The third table: the parts of the demo's evaluation timed alone (module docstring)."""
+    from paretune.demo import _one_blas_thread
+    from paretune.evaluate._fairness import classifier_fairness
+
+    val = data.data.validation
+    y = np.asarray(val.y)
+    rows = [data.x_val[i : i + 1] for i in range(_LATENCY.single_repeats)]
+    print("\nWhere the demo's evaluation goes (ms, each part timed alone; "
+          f"median of {timings} timings)")  # fmt: skip
+    print(f"{'model':<7} {'demo eval':>10} {'fairness':>9} {'100 rows':>9} {'val pred':>9} "
+          f"{'sum':>7} {'sum / train':>12}")  # fmt: skip
+    for family, model in models.items():
+        with _one_blas_thread():
+            pred = model.predict(data.x_val)
+            fair_s, _ = _median_timed(
+                lambda p=pred: classifier_fairness(
+                    y, p, val.sensitive, ["equalized_odds_difference"], full_table=False
+                ),
+                timings,
+            )
+            rows_s, _ = _median_timed(lambda m=model: [m.predict(r) for r in rows], timings)
+            pred_s, _ = _median_timed(lambda m=model: m.predict(data.x_val), timings)
+        total = fair_s + rows_s + pred_s
+        print(f"{family:<7} {demo_seconds[family] * 1e3:>10.1f} {fair_s * 1e3:>9.1f} "
+              f"{rows_s * 1e3:>9.1f} {pred_s * 1e3:>9.1f} {total * 1e3:>7.1f} "
+              f"{total / train_seconds[family]:>12.1%}")  # fmt: skip
+
+
 def _iqr(values: np.ndarray) -> float:
     """Interquartile range over the median."""
     q1, q3 = np.percentile(values, [25, 75])
@@ -221,10 +258,13 @@ def main() -> None:
           f"{'share':>7} {'fairlearn/pt':>13} {'p99 ms':>7} {'spread':>7} {'noise':>7} "
           f"{'p50 spread':>10} {'p50 ms':>7} {'sklearn FTC p50 ms':>18}")  # fmt: skip
     train_seconds: dict[str, float] = {}
+    demo_seconds: dict[str, float] = {}
+    models: dict[str, Any] = {}
     for family, params in FAMILIES.items():
         train_s, model = _median_timed(lambda p=params: _fit(data, p, 1.0, 0), args.timings)
-        train_seconds[family] = train_s
+        train_seconds[family], models[family] = train_s, model
         demo_s, _ = _median_timed(lambda m=model: evaluate_on_validation(data, m), args.timings)
+        demo_seconds[family] = demo_s
         full_s, _ = _median_timed(lambda m=model: pt.evaluate.classifier(
             m, data.x_val, val.y, sensitive_features=val.sensitive,
             robustness=pt.evaluate.Robustness(noise=(0.1, 0.3), missing=()),
@@ -260,6 +300,7 @@ def main() -> None:
               f"{spread50:>10.1%} {np.median(p50s):>7.3f} "
               f"{np.median(sklearn_p50s):>18.3f}")  # fmt: skip
     _after_fit(data, args.after_fit, train_seconds)
+    _floor(data, models, train_seconds, demo_seconds, args.timings)
     print(f"\nshare: evaluation seconds / training seconds (median of {args.timings} timings "
           "each); spread: (max - min) / median of the "
           f"p99 (p50) over {args.repeats} measurements with the demo's protocol; noise: the "
