@@ -50,8 +50,10 @@ import paretune as pt
 from paretune.demo import _LATENCY
 from paretune.demo import _Encoded
 from paretune.demo import _fit
+from paretune.demo import _one_blas_thread
 from paretune.demo import build_model
 from paretune.demo import evaluate_on_validation
+from paretune.evaluate._fairness import classifier_fairness
 
 FAMILIES = {
     "hgb": {"model": "hgb", "learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 31,
@@ -149,9 +151,6 @@ def _after_fit(data: _Encoded, fits: int, one_thread_s: dict[str, float]) -> Non
 def _floor(data: _Encoded, models: dict[str, Any], train_seconds: dict[str, float],
            demo_seconds: dict[str, float], timings: int) -> None:  # fmt: skip
     """The third table: the parts of the demo's evaluation timed alone (module docstring)."""
-    from paretune.demo import _one_blas_thread
-    from paretune.evaluate._fairness import classifier_fairness
-
     val = data.data.validation
     y = np.asarray(val.y)
     rows = [data.x_val[i : i + 1] for i in range(_LATENCY.single_repeats)]

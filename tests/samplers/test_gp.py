@@ -132,6 +132,16 @@ def test_gp_kernel_choice_builds_that_covariance(kernel: str, expected: str) -> 
     assert inputs.shape == (10, 3) and torch.equal(inputs[8:], failed)
 
 
+def _five_outcomes() -> tuple[Any, np.ndarray]:
+    """Twenty seeded points in the unit cube and five exact functions of them."""
+    import torch
+
+    torch.manual_seed(0)
+    x = torch.rand(20, 3, dtype=torch.float64)
+    columns = [x.sum(1), x[:, 0] - 0.5, torch.sin(6 * x[:, 1]), x[:, 2] ** 2, x[:, 0] * x[:, 1]]
+    return x, torch.stack(columns, dim=1).numpy()
+
+
 def test_gp_many_outcomes_share_one_batched_model_equal_to_the_list(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -141,10 +151,7 @@ def test_gp_many_outcomes_share_one_batched_model_equal_to_the_list(
 
     # Both fits with the floor that five outcomes get by default (below five, BoTorch's).
     sampler = pt.samplers.GPSampler(seed=0, noise_floor=gp_module.LOW_NOISE_FLOOR)
-    torch.manual_seed(0)
-    x = torch.rand(20, 3, dtype=torch.float64)
-    columns = [x.sum(1), x[:, 0] - 0.5, torch.sin(6 * x[:, 1]), x[:, 2] ** 2, x[:, 0] * x[:, 1]]
-    outcomes = torch.stack(columns, dim=1).numpy()  # two objectives and three constraints
+    x, outcomes = _five_outcomes()  # two objectives and three constraints
     assert outcomes.shape[1] == gp_module.BATCHED_OUTCOMES
     none = torch.zeros((0, 3), dtype=torch.float64)
     batched = sampler._fitted_model(x, outcomes, none)
@@ -181,10 +188,7 @@ def test_gp_noise_floor_is_low_from_five_outcomes_and_botorchs_below() -> None:
 
     import paretune.samplers._gp as gp_module
 
-    torch.manual_seed(0)
-    x = torch.rand(20, 3, dtype=torch.float64)
-    columns = [x.sum(1), x[:, 0] - 0.5, torch.sin(6 * x[:, 1]), x[:, 2] ** 2, x[:, 0] * x[:, 1]]
-    five = torch.stack(columns, dim=1).numpy()
+    x, five = _five_outcomes()
     none, failed = torch.zeros((0, 3), dtype=torch.float64), torch.rand(2, 3, dtype=torch.float64)
     default = pt.samplers.GPSampler(seed=0)
     many = default._fitted_model(x, five, none)
