@@ -1,7 +1,7 @@
 """paretune: multi-objective, constraint-aware tuning for models that must be accurate,
 fair, robust and fast.
 
-Example:
+Examples:
     >>> import paretune as pt
     >>> study = pt.create_study(objectives={"loss": "minimize"}, seed=0)
     >>> study.optimize(lambda t: {"loss": t.suggest_float("x", -1, 1) ** 2}, n_trials=5)
@@ -28,6 +28,7 @@ from paretune.study import create_study as create_study
 from paretune.study import delete_study as delete_study
 from paretune.study import list_studies as list_studies
 from paretune.study import load_study as load_study
+from paretune.trial import FailKind as FailKind
 from paretune.trial import Trial as Trial
 from paretune.trial import TrialRecord as TrialRecord
 from paretune.trial import TrialState as TrialState
@@ -35,6 +36,7 @@ from paretune.trial import TrialState as TrialState
 __all__ = [
     "Constraint",
     "Direction",
+    "FailKind",
     "Fidelity",
     "Study",
     "Trial",

@@ -83,7 +83,7 @@ def show(name: str, storage: str) -> None:
 
     from paretune.exceptions import ParetuneError
     from paretune.study import load_study
-    from paretune.study._sampler_view import failure_kind
+    from paretune.study._failures import failure_label
     from paretune.trial import TrialState
 
     try:
@@ -108,9 +108,9 @@ def show(name: str, storage: str) -> None:
         + ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
         + ")"
     )
-    failed = [t.fail_reason for t in trials if t.state is TrialState.FAILED]
+    failed = [t for t in trials if t.state is TrialState.FAILED]
     if failed:
-        kinds = Counter(failure_kind(reason) for reason in failed)
+        kinds = Counter(failure_label(record) for record in failed)
         click.echo(
             "Failures: "
             + ", ".join(f"{n} x {kind}" for kind, n in kinds.most_common())

@@ -177,10 +177,15 @@ def test_an_unrelated_failure_fails_the_trial_but_teaches_the_sampler_nothing() 
     assert "ConnectionError" in (study.trials[1].traceback or "")
     assert [t.number for t in study.failures_for_sampler()] == [3]
 
-    from paretune.study._sampler_view import failure_kind
+    from paretune.study._failures import failure_label
 
-    assert failure_kind(reasons[0]) == "unrelated to the configuration"
-    assert failure_kind(study.trials[3].fail_reason) == "MemoryError"
+    assert failure_label(study.trials[1]) == "unrelated to the configuration"
+    assert failure_label(study.trials[3]) == "MemoryError"
+    assert [t.fail_kind for t in study.trials[1:4]] == [
+        pt.FailKind.UNRELATED,
+        pt.FailKind.UNRELATED,
+        pt.FailKind.ERROR,
+    ]
 
 
 def test_an_unrelated_failure_is_handled_whatever_catch_says_and_in_ask_tell() -> None:

@@ -29,8 +29,29 @@ def test_a_version_1_database_still_loads(tmp_path) -> None:
     with sqlite3.connect(db) as conn:  # migrated to the current schema in place
         columns = {row[1] for row in conn.execute("PRAGMA table_info(paretune_trials)")}
         version = conn.execute("SELECT value FROM paretune_meta").fetchone()[0]
-    assert "placement" in columns and int(version) == SCHEMA_VERSION == 2
+    assert "placement" in columns and int(version) == SCHEMA_VERSION == 3
     assert study.trials[0].placement is None and study.fidelity is None
+
+
+def test_a_version_2_database_gets_failure_kinds_from_its_reasons(tmp_path) -> None:
+    # schema_v2.db: ten trials of study "failures", written by paretune 0.1.0 at e34dfa1.
+    db = tmp_path / "v2.db"
+    shutil.copy(ASSETS / "schema_v2.db", db)
+    study = pt.load_study(study_name="failures", storage=f"sqlite:///{db}")
+    kinds = [None if t.fail_kind is None else t.fail_kind.value for t in study.trials]
+    assert kinds == [
+        None,
+        "error",
+        "unrelated",
+        "invalid_metrics",
+        None,
+        "error",
+        "unrelated",
+        "invalid_metrics",
+        "told",
+        "worker_lost",
+    ]
+    assert [t.number for t in study.failures_for_sampler()] == [1, 3, 5, 7, 8]
 
 
 def test_a_newer_schema_is_refused_and_left_untouched(tmp_path) -> None:

@@ -13,23 +13,17 @@ A scheduler serves two ways of using a fidelity:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from paretune._values import Decision
 
 if TYPE_CHECKING:
     from paretune.study import Study
     from paretune.trial import TrialRecord
 
 __all__ = ["BaseScheduler", "Decision", "Job"]
-
-
-class Decision(enum.Enum):
-    """What a scheduler says after a report."""
-
-    CONTINUE = "continue"
-    STOP = "stop"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from paretune.fidelity import Fidelity
 from paretune.objectives import Objective
 from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
+from paretune.trial._state import FailKind
 from paretune.trial._state import TrialState
 
 __all__ = ["BaseStorage", "StudyInfo", "StudySummary"]
@@ -270,8 +271,11 @@ class BaseStorage(abc.ABC):
         fail_reason: str | None,
         traceback: str | None,
         now: float,
+        fail_kind: FailKind | None = None,
     ) -> TrialRecord:
         """Move a running trial to a finished state and store its outcome, atomically.
+
+        ``fail_kind`` is stored for failed trials only (None for the others).
 
         Returns:
             The finished trial's record.

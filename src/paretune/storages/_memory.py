@@ -24,6 +24,7 @@ from paretune.storages._base import StudySummary
 from paretune.storages._json import check_json_value
 from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
+from paretune.trial._state import FailKind
 from paretune.trial._state import TrialState
 
 __all__ = ["InMemoryStorage"]
@@ -252,6 +253,7 @@ class InMemoryStorage(BaseStorage):
         fail_reason: str | None,
         traceback: str | None,
         now: float,
+        fail_kind: FailKind | None = None,
     ) -> TrialRecord:
         """See :meth:`BaseStorage.finish_trial`."""
         return self._update_running(
@@ -260,6 +262,7 @@ class InMemoryStorage(BaseStorage):
             metrics=dict(metrics or {}),
             constraints=dict(constraints or {}),
             fail_reason=fail_reason,
+            fail_kind=fail_kind if state is TrialState.FAILED else None,
             traceback=traceback,
             finished_at_ts=now,
         )

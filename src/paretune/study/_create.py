@@ -144,7 +144,7 @@ def create_study(
         StudyIncompatibleError: If ``load_if_exists`` finds a study with other objectives
             or constraints.
 
-    Example:
+    Examples:
         >>> import paretune as pt
         >>> study = pt.create_study(
         ...     objectives={"accuracy": "maximize", "eo_diff": "minimize"},

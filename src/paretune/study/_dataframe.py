@@ -43,7 +43,15 @@ def trial_rows(records: Sequence[TrialRecord]) -> tuple[list[str], list[dict[str
             for key in mapping:
                 if key not in groups[group]:
                     groups[group].append(key)
-    tail = ["feasible", "started_at", "finished_at", "duration_s", "seed", "fail_reason"]
+    tail = [
+        "feasible",
+        "started_at",
+        "finished_at",
+        "duration_s",
+        "seed",
+        "fail_reason",
+        "fail_kind",
+    ]
     columns = (
         head
         + [f"params.{k}" for k in groups["params"]]
@@ -77,6 +85,7 @@ def trial_rows(records: Sequence[TrialRecord]) -> tuple[list[str], list[dict[str
             duration_s=r.duration,
             seed=r.seed,
             fail_reason=r.fail_reason,
+            fail_kind=None if r.fail_kind is None else r.fail_kind.value,
         )
         rows.append(row)
     return columns, rows

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from paretune._logging import get_logger
+from paretune._values import FailKind
 from paretune._warnings import warn
 from paretune.exceptions import FailedTrialsWarning
 from paretune.exceptions import TrialStopped
 from paretune.exceptions import UnrelatedFailure
-from paretune.study._sampler_view import UNRELATED
-from paretune.study._sampler_view import failure_kind
+from paretune.study._failures import UNRELATED
+from paretune.study._failures import failure_label
 from paretune.trial import Trial
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
@@ -149,7 +150,7 @@ class _Run:
                 self.done += 1
                 self.cost += record.duration or 0.0
                 if record.state is TrialState.FAILED:
-                    kind = failure_kind(record.fail_reason)
+                    kind = failure_label(record)
                     self.failures[kind] += 1
                     self.first_failure.setdefault(kind, record.fail_reason or "")
             for callback in self.callbacks:
@@ -186,19 +187,34 @@ def _run_one(
         cause = exc.__cause__
         text = str(exc).strip() or (_describe(cause) if cause else "") or "no reason given"
         return study.tell(
-            trial, state="failed", fail_reason=UNRELATED + text, traceback=tb.format_exc()
+            trial,
+            state="failed",
+            fail_reason=UNRELATED + text,
+            traceback=tb.format_exc(),
+            fail_kind=FailKind.UNRELATED,
         )
     except caught as exc:
         return study.tell(
-            trial, state="failed", fail_reason=_describe(exc), traceback=tb.format_exc()
+            trial,
+            state="failed",
+            fail_reason=_describe(exc),
+            traceback=tb.format_exc(),
+            fail_kind=FailKind.ERROR,
         )
     except BaseException as exc:
-        study.tell(trial, state="failed", fail_reason=_describe(exc), traceback=tb.format_exc())
+        study.tell(
+            trial,
+            state="failed",
+            fail_reason=_describe(exc),
+            traceback=tb.format_exc(),
+            fail_kind=FailKind.ERROR,
+        )
         raise
     if result is None:
         return study.tell(
             trial,
             state="failed",
             fail_reason="invalid metrics: the objective returned None; return a dict of metrics",
+            fail_kind=FailKind.INVALID_METRICS,
         )
     return study.tell(trial, result)

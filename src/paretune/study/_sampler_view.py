@@ -43,45 +43,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MODEL_MIN_OBSERVATIONS",
-    "UNRELATED",
-    "WORKER_ENDED",
-    "failure_kind",
     "failures_for_sampler",
-    "says_nothing_of_its_configuration",
     "trials_for_sampler",
 ]
 
 MODEL_MIN_OBSERVATIONS = 10
 """Results a budget (or reported step) needs before samplers learn from it."""
-
-
-WORKER_ENDED = "worker process "
-"""How the reason of a trial failed because its worker process ended begins."""
-
-UNRELATED = "unrelated to the configuration: "
-"""How the reason of a trial failed for a reason unrelated to its configuration begins
-(:class:`~paretune.exceptions.UnrelatedFailure`; ask/tell users may start a
-``fail_reason`` with it too)."""
-
-
-def failure_kind(reason: str | None) -> str:
-    """What a failure reason is about, for counting failures by kind: the exception type
-    (the text before the first colon), ``invalid metrics``, ``worker process ended`` or
-    ``unrelated to the configuration``."""
-    if not reason:
-        return "no reason given"
-    if reason.startswith(WORKER_ENDED):
-        return "worker process ended"
-    if reason.startswith(UNRELATED):
-        return UNRELATED.rstrip(": ")
-    return reason.split(":", 1)[0]
-
-
-def says_nothing_of_its_configuration(reason: str | None) -> bool:
-    """Whether a failed trial's ``reason`` marks a failure its configuration did not
-    cause: its worker process ended, or the objective raised
-    :class:`~paretune.exceptions.UnrelatedFailure`."""
-    return (reason or "").startswith((WORKER_ENDED, UNRELATED))
 
 
 def failures_for_sampler(study: Study) -> list[TrialRecord]:
@@ -90,7 +57,7 @@ def failures_for_sampler(study: Study) -> list[TrialRecord]:
     return [
         record
         for record in study.get_trials(states=(TrialState.FAILED,))
-        if not says_nothing_of_its_configuration(record.fail_reason)
+        if record.fail_kind is None or record.fail_kind.blames_configuration
     ]
 
 

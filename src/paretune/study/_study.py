@@ -38,10 +38,12 @@ from paretune.schedulers import Job
 from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
 from paretune.storages._json import check_json_value
+from paretune.study._failures import WORKER_ENDED
+from paretune.study._failures import kind_for_told_failure
 from paretune.study._outcome import evaluate_outcome
-from paretune.study._sampler_view import WORKER_ENDED
 from paretune.study._sampler_view import failures_for_sampler
 from paretune.study._sampler_view import trials_for_sampler
+from paretune.trial import FailKind
 from paretune.trial import Placement
 from paretune.trial import Trial
 from paretune.trial import TrialRecord
@@ -216,7 +218,7 @@ class Study:
             The running :class:`~paretune.trial.Trial`; call its ``suggest_*`` methods, then
             :meth:`tell`.
 
-        Example:
+        Examples:
             >>> import paretune as pt
             >>> study = pt.create_study(objectives={"loss": "minimize"}, seed=0)
             >>> trial = study.ask()
@@ -325,6 +327,7 @@ class Study:
         state: TrialState | str | None = None,
         fail_reason: str | None = None,
         traceback: str | None = None,
+        fail_kind: FailKind | str | None = None,
     ) -> TrialRecord:
         """Finish a trial with its metrics, or as stopped or failed.
 
@@ -342,13 +345,18 @@ class Study:
                 ``"failed"``.
             fail_reason: Why a trial failed or stopped.
             traceback: The formatted traceback of the error that failed it.
+            fail_kind: Why a failed trial failed (:class:`~paretune.trial.FailKind`).
+                None: ``"unrelated"`` when ``fail_reason`` starts with "unrelated to the
+                configuration: ", else ``"told"``; invalid metrics are always
+                ``"invalid_metrics"``. Samplers steer away from the configurations of
+                ``"error"``, ``"invalid_metrics"`` and ``"told"`` failures only.
 
         Returns:
             The finished trial's record.
 
         Raises:
             UpdateFinishedTrialError: If the trial was already told.
-            ValueError: If neither metrics nor a state are given.
+            ValueError: If neither metrics nor a state are given, or ``fail_kind`` is unknown.
         """
         trial_id, live = self._resolve(trial)
         parsed = None if state is None else _parse_state(state)
@@ -366,10 +374,13 @@ class Study:
         breakdown = getattr(metrics, "breakdown", None)
         if callable(breakdown):  # a paretune.evaluate.Evaluation: keep its per-group detail
             self._storage.set_trial_user_attr(trial_id, "evaluation", breakdown())
+        kind = (
+            kind_for_told_failure(fail_kind, fail_reason) if parsed is TrialState.FAILED else None
+        )
         if parsed is TrialState.COMPLETE:
             outcome = evaluate_outcome(metrics, self.objectives, self.constraints)
             if outcome.problem is not None:
-                parsed = TrialState.FAILED
+                parsed, kind = TrialState.FAILED, FailKind.INVALID_METRICS
                 fail_reason = f"invalid metrics: {outcome.problem}"
             clean, violations = outcome.metrics, outcome.violations
         elif metrics is not None:
@@ -384,6 +395,7 @@ class Study:
             or (None if parsed is TrialState.COMPLETE else f"told as {parsed.value}"),
             traceback=traceback,
             now=time.time(),
+            fail_kind=kind,
         )
         if live is not None:
             live._mark_finished()
@@ -478,6 +490,7 @@ class Study:
                         ),
                         traceback=None,
                         now=time.time(),
+                        fail_kind=FailKind.WORKER_LOST,
                     )
                 )
             except Exception:  # another worker failed it first
@@ -593,7 +606,7 @@ class Study:
 
         Columns are ``number``, ``state``, ``params.<name>``, ``metrics.<name>``,
         ``constraints.<metric>`` (violations), ``feasible``, ``started_at``,
-        ``finished_at``, ``duration_s``, ``seed``, ``fail_reason`` and
+        ``finished_at``, ``duration_s``, ``seed``, ``fail_reason``, ``fail_kind`` and
         ``user_attrs.<key>``.
         """
         from paretune.study._dataframe import trials_to_dataframe

@@ -9,9 +9,10 @@ from dataclasses import field
 from types import MappingProxyType
 from typing import Any
 
+from paretune._values import FailKind
+from paretune._values import TrialState
 from paretune.distributions import Distribution
 from paretune.distributions import distribution_to_json
-from paretune.trial._state import TrialState
 
 __all__ = ["Placement", "TrialRecord"]
 
@@ -102,6 +103,7 @@ class TrialRecord:
         placement: The trial's budget and configuration in a multi-fidelity study (see
             :class:`Placement`), None otherwise.
         fail_reason: Why the trial failed or stopped, in one line.
+        fail_kind: For a failed trial, why it failed as a :class:`FailKind`; None otherwise.
         traceback: The formatted traceback when an exception failed the trial.
         started_at_ts: Start time in seconds since the epoch (UTC).
         finished_at_ts: End time in seconds since the epoch (UTC).
@@ -123,6 +125,7 @@ class TrialRecord:
     report_times: Mapping[int, float] = field(default_factory=dict)
     placement: Placement | None = None
     fail_reason: str | None = None
+    fail_kind: FailKind | None = None
     traceback: str | None = None
     started_at_ts: float | None = None
     finished_at_ts: float | None = None
@@ -206,6 +209,7 @@ class TrialRecord:
             "intermediate": {str(k): dict(v) for k, v in self.intermediate.items()},
             "placement": None if self.placement is None else self.placement.to_json(),
             "fail_reason": self.fail_reason,
+            "fail_kind": None if self.fail_kind is None else self.fail_kind.value,
             "traceback": self.traceback,
             "started_at": started.isoformat() if started else None,
             "finished_at": finished.isoformat() if finished else None,

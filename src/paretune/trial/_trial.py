@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from paretune._seeding import uniform
+from paretune._values import Decision
 from paretune.constraints import check_params
 from paretune.constraints._params import describe
 from paretune.distributions import CategoricalChoice
@@ -21,7 +22,6 @@ from paretune.exceptions import InvalidConfigurationError
 from paretune.exceptions import InvalidMetricsError
 from paretune.exceptions import ParameterConflictError
 from paretune.exceptions import UpdateFinishedTrialError
-from paretune.schedulers import Decision
 from paretune.trial._record import TrialRecord
 
 if TYPE_CHECKING:
@@ -155,7 +155,7 @@ class Trial:
         Returns:
             The value to use.
 
-        Example:
+        Examples:
             >>> import paretune as pt
             >>> study = pt.create_study(objectives={"loss": "minimize"}, seed=0)
             >>> trial = study.ask()

@@ -5,7 +5,8 @@ seconds since the epoch (double precision), which is exact and dialect-neutral.
 
 Bump :data:`SCHEMA_VERSION` with every change and add its migration to
 ``SQLStorage._init_schema``. Version 2 added ``paretune_trials.placement``,
-``paretune_studies.fidelity`` and the ``paretune_study_keys`` table.
+``paretune_studies.fidelity`` and the ``paretune_study_keys`` table; version 3
+``paretune_trials.fail_kind``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version of the schema this paretune writes and reads."""
 
 metadata = MetaData()
@@ -59,6 +60,7 @@ trials_table = Table(
     Column("metrics", Text, nullable=True),
     Column("constraints", Text, nullable=True),
     Column("fail_reason", Text, nullable=True),
+    Column("fail_kind", String(32), nullable=True),  # since version 3
     Column("traceback", Text, nullable=True),
     Column("started_at", Float(precision=53), nullable=True),
     Column("finished_at", Float(precision=53), nullable=True),

@@ -87,6 +87,7 @@ finish_running = (
         metrics=bindparam("v_metrics"),
         constraints=bindparam("v_constraints"),
         fail_reason=bindparam("v_fail_reason"),
+        fail_kind=bindparam("v_fail_kind"),
         traceback=bindparam("v_traceback"),
         finished_at=bindparam("v_finished_at"),
     )

@@ -21,7 +21,6 @@ from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
-from sqlalchemy import text
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
@@ -31,7 +30,6 @@ from paretune.distributions import Distribution
 from paretune.distributions import distribution_from_json
 from paretune.distributions import distribution_to_json
 from paretune.exceptions import DuplicatedStudyError
-from paretune.exceptions import SchemaVersionError
 from paretune.exceptions import StorageError
 from paretune.exceptions import StudyNotFoundError
 from paretune.exceptions import UpdateFinishedTrialError
@@ -51,9 +49,7 @@ from paretune.storages._sql._engine import display_url
 from paretune.storages._sql._engine import is_sqlite
 from paretune.storages._sql._engine import parse_url
 from paretune.storages._sql._engine import retry_transient
-from paretune.storages._sql._schema import SCHEMA_VERSION
-from paretune.storages._sql._schema import meta_table
-from paretune.storages._sql._schema import metadata
+from paretune.storages._sql._migrate import init_schema
 from paretune.storages._sql._schema import params_table
 from paretune.storages._sql._schema import reports_table
 from paretune.storages._sql._schema import studies_table
@@ -61,6 +57,7 @@ from paretune.storages._sql._schema import study_keys_table
 from paretune.storages._sql._schema import trials_table
 from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
+from paretune.trial._state import FailKind
 from paretune.trial._state import TrialState
 
 __all__ = ["SQLStorage"]
@@ -122,7 +119,7 @@ class SQLStorage(BaseStorage):
         self._caches: dict[int, _StudyCache] = {}
         self._own: dict[int, _OwnTrial] = {}
         try:
-            self._write(self._init_schema, what="initialise the schema")
+            self._write(lambda conn: init_schema(conn, self.url), what="initialise the schema")
         except StorageError:
             self.engine.dispose()
             raise
@@ -160,33 +157,6 @@ class SQLStorage(BaseStorage):
                     return work(conn)
 
         return retry_transient(attempt, what=what, url=self.url)
-
-    def _init_schema(self, conn: Connection) -> None:
-        if conn.dialect.name == "postgresql":
-            # Serialise concurrent first-time creators; released at commit.
-            conn.execute(text("SELECT pg_advisory_xact_lock(7253011)"))
-        metadata.create_all(conn, checkfirst=True)
-        row = conn.execute(
-            select(meta_table.c.value).where(meta_table.c.key == "schema_version")
-        ).first()
-        if row is None:
-            conn.execute(insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION)))
-            return
-        found = int(row[0])
-        if found > SCHEMA_VERSION:
-            raise SchemaVersionError(
-                f"The database {display_url(self.url)!r} has schema version {found}, newer than "
-                f"this paretune understands ({SCHEMA_VERSION}); upgrade paretune to read it."
-            )
-        if found < 2:  # version 2: trial placements (create_all made the study-keys table)
-            conn.execute(text("ALTER TABLE paretune_trials ADD COLUMN placement TEXT"))
-            conn.execute(text("ALTER TABLE paretune_studies ADD COLUMN fidelity TEXT"))
-        if found < SCHEMA_VERSION:
-            conn.execute(
-                update(meta_table)
-                .where(meta_table.c.key == "schema_version")
-                .values(value=str(SCHEMA_VERSION))
-            )
 
     def close(self) -> None:
         """Dispose of the connection pool."""
@@ -598,6 +568,7 @@ class SQLStorage(BaseStorage):
         fail_reason: str | None,
         traceback: str | None,
         now: float,
+        fail_kind: FailKind | None = None,
     ) -> TrialRecord:
         """See :meth:`BaseStorage.finish_trial`."""
         values = {
@@ -606,6 +577,9 @@ class SQLStorage(BaseStorage):
             "v_metrics": dumps(dict(metrics or {})),
             "v_constraints": dumps(dict(constraints or {})),
             "v_fail_reason": fail_reason,
+            "v_fail_kind": None
+            if state is not TrialState.FAILED or fail_kind is None
+            else fail_kind.value,
             "v_traceback": traceback,
             "v_finished_at": now,
         }
@@ -715,6 +689,7 @@ class SQLStorage(BaseStorage):
             report_times=times.get(trial_id, {}),
             placement=Placement.from_json(loads(row.placement)),
             fail_reason=row.fail_reason,
+            fail_kind=None if row.fail_kind is None else FailKind(row.fail_kind),
             traceback=row.traceback,
             started_at_ts=row.started_at,
             finished_at_ts=row.finished_at,
