@@ -9,9 +9,9 @@ Examples:
     5
 """
 
-from paretune import datasets as datasets
+from typing import TYPE_CHECKING
+
 from paretune import distributions as distributions
-from paretune import evaluate as evaluate
 from paretune import exceptions as exceptions
 from paretune import pareto as pareto
 from paretune import samplers as samplers
@@ -33,6 +33,11 @@ from paretune.trial import Trial as Trial
 from paretune.trial import TrialRecord as TrialRecord
 from paretune.trial import TrialState as TrialState
 
+if TYPE_CHECKING:
+    from paretune import analysis as analysis
+    from paretune import datasets as datasets
+    from paretune import evaluate as evaluate
+
 __all__ = [
     "Constraint",
     "Direction",
@@ -45,6 +50,7 @@ __all__ = [
     "TrialStopped",
     "UnrelatedFailure",
     "__version__",
+    "analysis",
     "create_study",
     "datasets",
     "delete_study",
@@ -58,3 +64,20 @@ __all__ = [
     "schedulers",
     "storages",
 ]
+
+_LAZY_SUBPACKAGES = ("analysis", "datasets", "evaluate")
+"""Subpackages loaded on first use: they pull in scikit-learn, fairlearn or pandas."""
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_SUBPACKAGES:
+        import importlib
+
+        module = importlib.import_module(f"paretune.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'paretune' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

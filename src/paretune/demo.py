@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 
 from paretune._threads import native_thread_limit
+from paretune.analysis import test_front
 from paretune.constraints import Constraint
 from paretune.datasets import Dataset
 from paretune.datasets import load_adult
 from paretune.evaluate import LatencyProtocol
 from paretune.evaluate import classifier
-from paretune.evaluate import test_front
 from paretune.exceptions import NoFeasibleTrialWarning
 from paretune.fidelity import Fidelity
 from paretune.study import Study
@@ -116,10 +116,9 @@ def _one_blas_thread() -> Any:
     """A context with BLAS limited to one thread, for the demo's training and evaluation.
 
     On the demo's matrices (thousands of rows, about a hundred columns) a second BLAS
-    thread costs more in synchronisation than it saves: logistic regression trains several
-    times faster on one (``benchmarks/evaluation.py``). It also leaves no BLAS worker
-    spinning, so the latency protocol's settle step has nothing to wait for. Boosting
-    keeps its OpenMP threads.
+    thread costs more in synchronisation than it saves. One thread also leaves no BLAS
+    worker spinning, so the latency protocol's settle step has nothing to wait for.
+    Boosting keeps its OpenMP threads.
     """
     return native_thread_limit(1, user_api="blas")
 

@@ -312,7 +312,7 @@ def test_test_front_refits_and_gives_bootstrap_intervals(credit: Any, tmp_path: 
     with pytest.raises(pt.exceptions.TestSetAccessError, match="after optimize"):
         study.optimize(lambda t: credit.test_split(), n_trials=1, catch=())
     test = credit.test_split()
-    report = pt.evaluate.test_front(study, lambda r: fit(r.params), test.X, test.y,
+    report = pt.analysis.test_front(study, lambda r: fit(r.params), test.X, test.y,
                                     sensitive_features=test.sensitive["sex9"],
                                     n_resamples=100)  # fmt: skip
     assert [r.trial_number for r in report.results] == [t.number for t in study.pareto_front()]
@@ -355,7 +355,7 @@ def test_test_front_predicts_once_per_trial(credit: Any) -> None:
         trial.suggest_float("C", 1e-3, 10.0, log=True)
         study.tell(trial, {"accuracy": 0.7 + c / 10, "roc_auc": 0.8 - c / 10})
     test = credit.test_split()
-    report = pt.evaluate.test_front(study, lambda r: fit(r.params), test.X, test.y,
+    report = pt.analysis.test_front(study, lambda r: fit(r.params), test.X, test.y,
                                     n_resamples=20)  # fmt: skip
     assert len(report.results) == 2
     # roc_auc needs scores: one predict_proba per trial serves the point figures, the

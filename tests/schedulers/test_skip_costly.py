@@ -9,9 +9,9 @@ import pytest
 
 import paretune as pt
 from paretune.schedulers import HyperbandScheduler
-from paretune.schedulers._rungs import rung_costs
-from paretune.schedulers._rungs import screening_multiple
-from paretune.schedulers._rungs import screening_saving_bound
+from paretune.schedulers._calibration import rung_costs
+from paretune.schedulers._calibration import screening_multiple
+from paretune.schedulers._calibration import screening_saving_bound
 from paretune.trial import Placement
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState

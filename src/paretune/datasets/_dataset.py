@@ -95,7 +95,7 @@ class Dataset:
             raise TestSetAccessError(
                 f"The test split of {self.name!r} was requested while a study is optimizing. "
                 "Search on dataset.validation; evaluate the chosen Pareto set on the test "
-                "split after optimize() returns (paretune.evaluate.test_front)."
+                "split after optimize() returns (paretune.analysis.test_front)."
             )
         return self._test
 

@@ -4,7 +4,7 @@ One call turns a fitted model and validation data into a flat metrics dict that 
 straight into ``trial.report`` or ``study.tell``; fairness figures are fairlearn's own.
 scikit-learn and fairlearn load on first use (``pip install 'paretune[eval]'``).
 
-Example:
+Examples:
     >>> import numpy as np, paretune as pt
     >>> from sklearn.linear_model import LogisticRegression
     >>> rng = np.random.default_rng(0)
@@ -29,10 +29,6 @@ from paretune.evaluate._latency import measure_latency as measure_latency
 from paretune.evaluate._result import Evaluation as Evaluation
 from paretune.evaluate._robustness import Robustness as Robustness
 from paretune.evaluate._robustness import perturbations as perturbations
-from paretune.evaluate._test_front import TEST_EVALUATION_KEY as TEST_EVALUATION_KEY
-from paretune.evaluate._test_front import TestReport as TestReport
-from paretune.evaluate._test_front import TestResult as TestResult
-from paretune.evaluate._test_front import test_front as test_front
 
 __all__ = [
     "CLASSIFIER_FAIRNESS",
@@ -40,12 +36,9 @@ __all__ = [
     "DEFAULT_REGRESSOR_METRICS",
     "LATENCY_METRICS",
     "REGRESSOR_FAIRNESS",
-    "TEST_EVALUATION_KEY",
     "Evaluation",
     "LatencyProtocol",
     "Robustness",
-    "TestReport",
-    "TestResult",
     "brier_score",
     "classifier",
     "expected_calibration_error",
@@ -53,5 +46,4 @@ __all__ = [
     "perturbations",
     "regressor",
     "repeat",
-    "test_front",
 ]

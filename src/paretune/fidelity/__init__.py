@@ -1,7 +1,9 @@
-"""Multi-fidelity studies: the budget a trial trains at, and how well cheap budgets predict."""
+"""Multi-fidelity studies: the budget a trial trains at.
+
+The calibration report (how well cheap budgets predict the full one) is
+:func:`paretune.analysis.fidelity_report`, also ``study.fidelity_report()``.
+"""
 
 from paretune.fidelity._fidelity import Fidelity as Fidelity
-from paretune.fidelity._report import FidelityReport as FidelityReport
-from paretune.fidelity._report import RungCalibration as RungCalibration
 
-__all__ = ["Fidelity", "FidelityReport", "RungCalibration"]
+__all__ = ["Fidelity"]

@@ -28,7 +28,7 @@ class Fidelity:
     Raises:
         ValueError: If ``0 < low < high`` does not hold.
 
-    Example:
+    Examples:
         >>> Fidelity("epochs", 1, 27).rungs(eta=3)
         (1, 3, 9, 27)
         >>> Fidelity("data_fraction", 1 / 9, 1.0).rungs(eta=3)

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from paretune.schedulers._base import Job
+from paretune.schedulers._placement import rung_members
 from paretune.schedulers._rungs import RungScheduler
 from paretune.schedulers._rungs import keep_best
-from paretune.schedulers._rungs import rung_members
 from paretune.trial import TrialState
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class ASHAScheduler(RungScheduler):
             shows do not predict the top budget (see
             :class:`~paretune.schedulers._rungs.RungScheduler`).
 
-    Example:
+    Examples:
         >>> import paretune as pt
         >>> study = pt.create_study(
         ...     objectives={"loss": "minimize"},

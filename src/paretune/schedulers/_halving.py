@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from paretune.schedulers._base import Job
+from paretune.schedulers._placement import rung_members
 from paretune.schedulers._rungs import RungScheduler
 from paretune.schedulers._rungs import hopeless
 from paretune.schedulers._rungs import keep_best
-from paretune.schedulers._rungs import rung_members
 from paretune.trial import TrialState
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ class HyperbandScheduler(SuccessiveHalvingScheduler):
     data fraction often costs far more, as fitting, evaluating and proposing have fixed
     costs that do not shrink with the rows. Every bracket starts configurations at its own
     rung, so each rung's cost is the median duration of the trials started there (at least
-    :data:`~paretune.schedulers._rungs.COST_SAMPLES`; promoted trials do not count, their
+    :data:`~paretune.schedulers._calibration.COST_SAMPLES`; promoted trials do not count, their
     job may have resumed from a checkpoint). A rung costing over ``1 / sqrt(eta)`` of the
     rung above is not worth screening at: neither it nor any cheaper rung judges a trial
     again, and new brackets start above it. With every rung that costly, the study becomes

@@ -21,24 +21,17 @@ import numpy as np
 from paretune._pareto._select import select_best
 from paretune.schedulers._base import BaseScheduler
 from paretune.schedulers._base import Decision
+from paretune.schedulers._calibration import rung_costs
+from paretune.schedulers._calibration import rungs_predictive
+from paretune.schedulers._placement import at_top
+from paretune.schedulers._placement import measured_at
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
 
 if TYPE_CHECKING:
     from paretune.study import Study
 
-__all__ = [
-    "COST_SAMPLES",
-    "RungScheduler",
-    "hopeless",
-    "keep_best",
-    "measured_at",
-    "rung_costs",
-    "rung_index",
-    "rung_members",
-    "screening_multiple",
-    "screening_saving_bound",
-]
+__all__ = ["RungScheduler", "hopeless", "keep_best"]
 
 
 def hopeless(study: Study, metrics: Mapping[str, float]) -> bool:
@@ -47,19 +40,6 @@ def hopeless(study: Study, metrics: Mapping[str, float]) -> bool:
         c.stops_early and c.metric in metrics and c.violation(metrics[c.metric]) > 0
         for c in study.constraints
     )
-
-
-def measured_at(
-    record: TrialRecord, budget: float, require: Sequence[str] = ()
-) -> Mapping[str, float] | None:
-    """A training-loop trial's report at ``budget``: its first report at a step >= budget.
-
-    With ``require``, the first such report that holds every metric named there.
-    """
-    for step, metrics in record.intermediate.items():  # ordered by step
-        if step >= budget - 1e-9 and all(name in metrics for name in require):
-            return metrics
-    return None
 
 
 def keep_best(study: Study, measurements: Sequence[Mapping[str, float]], k: int) -> np.ndarray:
@@ -185,10 +165,8 @@ class RungScheduler(BaseScheduler):
 
     def _misleading_floor(self, study: Study, trials: Sequence[TrialRecord]) -> int:
         """One above the most expensive rung the running calibration distrusts."""
-        from paretune.fidelity._report import rungs_predictive
-
         rungs = self.rungs(study)
-        top = sum(1 for r in trials if r.state is TrialState.COMPLETE and _at_top(study, r, rungs))
+        top = sum(1 for r in trials if r.state is TrialState.COMPLETE and at_top(study, r, rungs))
         key = (study.name, top)
         if self._floor is None or self._floor[0] != key:
             verdicts = rungs_predictive(study, rungs)
@@ -237,103 +215,3 @@ class RungScheduler(BaseScheduler):
         keep = max(1, (len(peers) + 1) // self.eta)
         mask = keep_best(study, [mine, *peers], keep)
         return Decision.CONTINUE if mask[0] else Decision.STOP
-
-
-COST_SAMPLES = 3
-"""Configurations started at a rung before ``skip_costly`` judges what the rung costs."""
-
-
-def rung_costs(
-    rungs: Sequence[float], complete: Sequence[TrialRecord], *, promoted: bool = False
-) -> list[float | None]:
-    """Per rung, the median duration (s) of the complete trials started there.
-
-    Only configurations that began at the rung count (not promoted ones, whose job may have
-    resumed from a checkpoint and so cost only the extra budget); None where fewer than
-    :data:`COST_SAMPLES` did. ``promoted=True`` gives the other half instead: the median
-    duration of the trials promoted into each rung, what a promotion costs there.
-    """
-    seconds: list[list[float]] = [[] for _ in rungs]
-    for record in complete:
-        placement, duration = record.placement, record.duration
-        if placement is None or duration is None:
-            continue
-        if (placement.previous_trial is not None) != promoted:
-            continue
-        k = rung_index(rungs, placement.budget)
-        if k is not None:
-            seconds[k].append(duration)
-    return [float(np.median(s)) if len(s) >= COST_SAMPLES else None for s in seconds]
-
-
-def screening_multiple(
-    k: int, started: Sequence[float | None], promoted: Sequence[float | None], eta: int
-) -> float | None:
-    """What one top-budget result costs when configurations are screened from rung ``k``,
-    as a multiple of training one configuration at the top budget directly.
-
-    Successive halving from rung ``k`` starts ``eta ** (top - k)`` configurations there and
-    promotes ``eta ** (top - j)`` into each rung ``j`` above it for every one that reaches
-    the top. ``started[j]`` is the median cost of a configuration started at rung ``j``,
-    ``promoted[j]`` that of a promotion into it (lower where jobs resume from a checkpoint;
-    the started cost stands in where too few promotions were measured). None where a cost
-    it needs is unknown.
-    """
-    top = len(started) - 1
-    first, direct = started[k], started[top]
-    if first is None or direct is None or direct <= 0:
-        return None
-    total = eta ** (top - k) * first
-    for j in range(k + 1, top + 1):
-        step = promoted[j] if promoted[j] is not None else started[j]
-        if step is None:
-            return None
-        total += eta ** (top - j) * step
-    return float(total / direct)
-
-
-def screening_saving_bound(k: int, n_rungs: int, multiple: float | None, eta: int) -> float | None:
-    """The most compute that screening from rung ``k`` can save against full-budget search.
-
-    For each top-budget result, screening from rung ``k`` looks at ``eta ** (top - k)``
-    configurations and pays ``multiple`` top-budget trainings
-    (:func:`screening_multiple`); full-budget search looks at one configuration per
-    training. Even a rung that ranks configurations exactly as the top budget does can at
-    best stand in for that many full trainings, so reaching a given front takes at least
-    ``1 / (eta ** (top - k) / multiple)`` of full-budget search's compute. A bound below 1
-    means screening from the rung costs more than it can save; a rung that misranks saves
-    less than its bound. None when the multiple is unknown.
-    """
-    if multiple is None or multiple <= 0:
-        return None
-    return float(eta ** (n_rungs - 1 - k) / multiple)
-
-
-def _at_top(study: Study, record: TrialRecord, rungs: Sequence[float]) -> bool:
-    """Whether a complete trial holds a top-budget result (any complete loop trial does)."""
-    if study.fidelity is None:
-        return True
-    return record.budget is not None and rung_index(rungs, record.budget) == len(rungs) - 1
-
-
-def rung_members(
-    trials: Sequence[TrialRecord], rungs: Sequence[float], bracket: int | None = None
-) -> list[list[TrialRecord]]:
-    """The placed trials (any state) at each rung, optionally of one bracket only."""
-    members: list[list[TrialRecord]] = [[] for _ in rungs]
-    for record in trials:
-        placement = record.placement
-        if placement is None or (bracket is not None and placement.bracket != bracket):
-            continue
-        index = rung_index(rungs, placement.budget)
-        if index is not None:
-            members[index].append(record)
-    return members
-
-
-def rung_index(rungs: Sequence[float], budget: float) -> int | None:
-    """The index of the rung at ``budget``, or None when no rung has that budget."""
-    for k, b in enumerate(rungs):
-        if math.isclose(b, budget, rel_tol=1e-9, abs_tol=1e-12):
-            return k
-    return None

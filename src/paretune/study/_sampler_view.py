@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from paretune.schedulers._rungs import measured_at
+from paretune.schedulers._placement import measured_at
 from paretune.trial import Placement
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState

@@ -53,7 +53,7 @@ from paretune.trial._environment import current_environment
 if TYPE_CHECKING:
     import pandas as pd
 
-    from paretune.fidelity import FidelityReport
+    from paretune.analysis import FidelityReport
     from paretune.study._optimize import Catch
     from paretune.study._optimize import ObjectiveFunction
 
@@ -595,9 +595,9 @@ class Study:
             warn: Emit a :class:`~paretune.exceptions.FidelityWarning` per such rung.
 
         Returns:
-            The :class:`~paretune.fidelity.FidelityReport` (``print`` it for a table).
+            The :class:`~paretune.analysis.FidelityReport` (``print`` it for a table).
         """
-        from paretune.fidelity._report import fidelity_report
+        from paretune.analysis import fidelity_report
 
         return fidelity_report(self, threshold=threshold, warn=warn)
 

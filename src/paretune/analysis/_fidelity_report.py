@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -12,16 +11,23 @@ from typing import Any
 
 import numpy as np
 
-from paretune.trial import TrialRecord
+from paretune._pareto._select import select_best
+from paretune._warnings import warn as emit
+from paretune.exceptions import FidelityWarning
+from paretune.pareto import is_pareto_efficient
+from paretune.schedulers._calibration import compare
+from paretune.schedulers._calibration import measurements
+from paretune.schedulers._calibration import predictive
+from paretune.schedulers._calibration import rung_costs
+from paretune.schedulers._calibration import screening_multiple
+from paretune.schedulers._calibration import screening_saving_bound
+from paretune.schedulers._rungs import RungScheduler
 from paretune.trial import TrialState
 
 if TYPE_CHECKING:
     from paretune.study import Study
 
-__all__ = ["FidelityReport", "RungCalibration", "fidelity_report", "rungs_predictive"]
-
-MIN_PAIRS = 5
-"""Configurations a rung must share with the top rung before it is judged at all."""
+__all__ = ["FidelityReport", "RungCalibration", "fidelity_report"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class RungCalibration:
             best ``1 / eta``) would have stopped, judged over the pairs.
         compute_s: Seconds of training spent at this rung.
         predictive: Whether every objective's tau reaches the threshold; None with fewer
-            than :data:`MIN_PAIRS` pairs.
+            than 5 pairs.
         seconds_per_config: Median seconds of the trials that started a configuration at
             this rung (budgeted studies, at least 3 such trials; None otherwise): what
             screening one configuration here costs.
@@ -52,7 +58,7 @@ class RungCalibration:
         max_saving: The most compute screening from this rung can save against
             full-budget search, ``eta ** (top - rung) / screening_multiple``: what it would
             save if this rung ranked configurations exactly as the top budget does
-            (:func:`~paretune.schedulers._rungs.screening_saving_bound`). Below 1,
+            (the bound of ``paretune.schedulers._calibration``). Below 1,
             screening here cannot pay; a rung that misranks saves less.
     """
 
@@ -157,105 +163,11 @@ def _fmt(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:+.2f}"
 
 
-def _correlations(low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
-    from scipy.stats import kendalltau
-    from scipy.stats import spearmanr
-
-    if low.size < 2 or np.ptp(low) == 0 or np.ptp(high) == 0:
-        return math.nan, math.nan
-    return float(kendalltau(low, high).statistic), float(spearmanr(low, high).statistic)
-
-
-def _predictive(kendall: Mapping[str, float], n_pairs: int, threshold: float) -> bool | None:
-    """Whether every objective's tau reaches ``threshold``; None below :data:`MIN_PAIRS`."""
-    if n_pairs < MIN_PAIRS:
-        return None
-    return all(not math.isnan(t) and t >= threshold for t in kendall.values())
-
-
-def rungs_predictive(
-    study: Study, rungs: tuple[float, ...], threshold: float = 0.3
-) -> list[bool | None]:
-    """For each rung below the top, whether it predicts the top (as the report judges it).
-
-    The cheap part of :func:`fidelity_report` (no regret, no warnings), for schedulers that
-    act on the calibration while the study runs.
-    """
-    by_rung, _ = _measurements(study, rungs, study.get_trials())
-    verdicts: list[bool | None] = []
-    for measured in by_rung[:-1]:
-        pairs, _, kendall, _ = _compare(study, measured, by_rung[-1])
-        verdicts.append(_predictive(kendall, len(pairs), threshold))
-    return verdicts
-
-
-def _compare(
-    study: Study,
-    measured: Mapping[int, Mapping[str, float]],
-    top: Mapping[int, Mapping[str, float]],
-) -> tuple[list[int], np.ndarray, dict[str, float], dict[str, float]]:
-    """Configurations measured at a rung and at the top, their losses at the rung, and
-    Kendall's tau and Spearman's rho per objective between the two."""
-    pairs = sorted(set(measured) & set(top))
-    low = study.losses_of([measured[c] for c in pairs])
-    high = study.losses_of([top[c] for c in pairs])
-    kendall, spearman = {}, {}
-    for j, objective in enumerate(study.objectives):
-        kendall[objective.name], spearman[objective.name] = _correlations(low[:, j], high[:, j])
-    return pairs, low, kendall, spearman
-
-
-def _measurements(
-    study: Study, rungs: tuple[float, ...], trials: Sequence[TrialRecord]
-) -> tuple[list[dict[int, Mapping[str, float]]], list[float]]:
-    """Per rung, config -> metrics measured there; and seconds of compute per rung.
-
-    ``trials`` are the study's trials, read once by the caller.
-    """
-    from paretune.schedulers._rungs import measured_at
-    from paretune.schedulers._rungs import rung_index
-
-    by_rung: list[dict[int, Mapping[str, float]]] = [{} for _ in rungs]
-    compute = [0.0] * len(rungs)
-    top = len(rungs) - 1
-    for record in trials:
-        if study.fidelity is not None:  # budgeted: one trial per configuration and budget
-            if record.budget is None:
-                continue
-            k = rung_index(rungs, record.budget)
-            if k is None:
-                continue
-            compute[k] += record.duration or 0.0
-            if record.state is TrialState.COMPLETE:
-                by_rung[k][record.config] = record.metrics
-            continue
-        previous = 0.0  # training loop: reports are the cheap rungs, final metrics the top
-        for k, budget in enumerate(rungs[:-1]):
-            measured = measured_at(record, budget)
-            if measured is None:
-                break
-            by_rung[k][record.number] = measured
-            step = next(s for s in record.intermediate if s >= budget - 1e-9)
-            elapsed = record.elapsed_at(step) or previous
-            compute[k] += max(elapsed - previous, 0.0)
-            previous = elapsed
-        if record.state is TrialState.COMPLETE:
-            by_rung[top][record.number] = record.metrics
-            compute[top] += max((record.duration or 0.0) - previous, 0.0)
-    return by_rung, compute
-
-
 def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) -> FidelityReport:
     """Compare each rung's ranking of configurations with the top rung's.
 
     See :meth:`paretune.study.Study.fidelity_report`.
     """
-    from paretune._pareto._select import select_best
-    from paretune._warnings import warn as emit
-    from paretune.exceptions import FidelityWarning
-    from paretune.pareto import is_pareto_efficient
-    from paretune.schedulers._rungs import RungScheduler
-
     scheduler = study.scheduler
     if not isinstance(scheduler, RungScheduler):
         raise ValueError(
@@ -263,13 +175,10 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
             "calibrate; load it with scheduler=pt.schedulers.HyperbandScheduler() (or the "
             "one it ran with)."
         )
-    from paretune.schedulers._rungs import rung_costs
-    from paretune.schedulers._rungs import screening_multiple
-    from paretune.schedulers._rungs import screening_saving_bound
 
     rungs = scheduler.rungs(study)
     trials = study.get_trials()
-    by_rung, compute = _measurements(study, rungs, trials)
+    by_rung, compute = measurements(study, rungs, trials)
     costs: list[float | None] = [None] * len(rungs)
     promotions: list[float | None] = [None] * len(rungs)
     if study.fidelity is not None:
@@ -287,14 +196,14 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
             front = {c for c, keep in zip(feasible, mask, strict=True) if keep}
     report_rungs, notes = [], []
     for k, budget in enumerate(rungs[:-1]):
-        pairs, low, kendall, spearman = _compare(study, by_rung[k], top)
+        pairs, low, kendall, spearman = compare(study, by_rung[k], top)
         regret = 0
         if pairs:
             violations = np.array([study.violation_of(by_rung[k][c]) for c in pairs])
             keep = select_best(low, violations, max(1, len(pairs) // scheduler.eta))
             regret = sum(1 for c, kept in zip(pairs, keep, strict=True) if c in front and not kept)
-        predictive = _predictive(kendall, len(pairs), threshold)
-        if predictive is False:
+        verdict = predictive(kendall, len(pairs), threshold)
+        if verdict is False:
             worst = min(names, key=lambda n: -2.0 if math.isnan(kendall[n]) else kendall[n])
             notes.append(
                 f"rung {k} (budget {budget:g}) does not predict the top budget: Kendall tau "
@@ -307,7 +216,7 @@ def fidelity_report(study: Study, *, threshold: float = 0.3, warn: bool = True) 
         report_rungs.append(
             RungCalibration(
                 k, budget, len(by_rung[k]), len(pairs), kendall, spearman, regret,
-                compute[k], predictive, costs[k], multiple,
+                compute[k], verdict, costs[k], multiple,
                 screening_saving_bound(k, len(rungs), multiple, scheduler.eta),
             )
         )  # fmt: skip

@@ -1,0 +1,23 @@
+"""Reading a finished (or running) study: the fidelity calibration and the test-split report.
+
+This layer sits above :mod:`paretune.study`; plots, importance and operating-point
+selection belong here too.
+"""
+
+from paretune.analysis._fidelity_report import FidelityReport as FidelityReport
+from paretune.analysis._fidelity_report import RungCalibration as RungCalibration
+from paretune.analysis._fidelity_report import fidelity_report as fidelity_report
+from paretune.analysis._test_front import TEST_EVALUATION_KEY as TEST_EVALUATION_KEY
+from paretune.analysis._test_front import TestReport as TestReport
+from paretune.analysis._test_front import TestResult as TestResult
+from paretune.analysis._test_front import test_front as test_front
+
+__all__ = [
+    "TEST_EVALUATION_KEY",
+    "FidelityReport",
+    "RungCalibration",
+    "TestReport",
+    "TestResult",
+    "fidelity_report",
+    "test_front",
+]
