@@ -13,6 +13,7 @@ A scheduler serves two ways of using a fidelity:
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,42 +43,58 @@ class Job:
     promote: TrialRecord | None = None
 
 
-class BaseScheduler:
+class BaseScheduler(abc.ABC):
     """Decides which budget each trial trains at, and which trials stop early.
 
-    Subclasses override :meth:`on_report` (training-loop use), :meth:`next_job` (budgeted
-    use), or both. The defaults never stop a trial and train every new configuration at the
-    full budget.
+    The study calls :meth:`on_report` after every ``trial.report`` of a study without a
+    fidelity (training-loop use), :meth:`next_job` from ``study.ask()`` in a study with a
+    fidelity (budgeted use), and :meth:`guards` once per new configuration. A scheduler
+    that serves only one use returns the neutral answer for the other: ``CONTINUE`` from
+    :meth:`on_report`, or :meth:`full_budget` from :meth:`next_job`. Decisions must depend
+    only on the study and its trials (not on the scheduler's own history), since every
+    worker holds its own scheduler object.
 
     Attributes:
         bias_guard: The fraction of new configurations that are never judged: they go up
-            every rung whatever their rank, so :meth:`Study.fidelity_report` can compare
-            cheap and full measurements on data the scheduler did not select.
+            every rung whatever their rank, so the fidelity report can compare cheap and
+            full measurements on data the scheduler did not select.
     """
 
     bias_guard: float = 0.0
 
+    @abc.abstractmethod
     def on_report(self, study: Study, trial: TrialRecord, step: int) -> Decision:
         """Decide whether ``trial`` continues after its report at ``step``.
-
-        Called by ``trial.report`` in studies without a fidelity.
 
         Args:
             study: The study.
             trial: The trial's record, including the new report.
             step: The step just reported.
         """
-        return Decision.CONTINUE
 
+    @abc.abstractmethod
     def next_job(self, study: Study, trials: Sequence[TrialRecord]) -> Job:
         """Decide what the next trial of a study with a fidelity trains.
 
-        Called by ``study.ask()``. A promotion may lose a race with another worker that
-        promoted the same configuration first; ``ask`` then calls again.
+        A promotion may lose a race with another worker that promoted the same
+        configuration first; ``ask`` then calls again.
 
         Args:
             study: The study (its ``fidelity`` is set).
             trials: Every trial of the study, ordered by number.
         """
-        assert study.fidelity is not None
+
+    def guards(self, study: Study, number: int) -> bool:
+        """Whether the new configuration of trial ``number`` is exempt from judgement.
+
+        Draws from the study's seed (the same answer in every worker): True for a share
+        :attr:`bias_guard` of configurations.
+        """
+        return self.bias_guard > 0 and study.draw(number, "bias-guard") < self.bias_guard
+
+    @staticmethod
+    def full_budget(study: Study) -> Job:
+        """A new configuration at the study's highest budget."""
+        if study.fidelity is None:
+            raise ValueError(f"Study {study.name!r} has no fidelity, so no budget to plan.")
         return Job(budget=study.fidelity.high)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from paretune.schedulers._base import BaseScheduler
 from paretune.schedulers._base import Decision
+from paretune.schedulers._base import Job
 
 if TYPE_CHECKING:
     from paretune.study import Study
@@ -25,7 +27,8 @@ class MedianStoppingScheduler(BaseScheduler):
     With one objective this is the classic median rule. The rule acts once ``min_trials``
     other trials have reported that far.
 
-    Training-loop use only; in a study with a fidelity it never stops a trial.
+    Training-loop use only; in a study with a fidelity it never stops a trial and trains
+    every configuration at the full budget.
 
     Args:
         min_steps: Reports before this step are never judged (warm-up).
@@ -61,3 +64,7 @@ class MedianStoppingScheduler(BaseScheduler):
         own = study.losses_of([mine])[0]
         dominated = bool(np.all(median <= own) and np.any(median < own))
         return Decision.STOP if dominated else Decision.CONTINUE
+
+    def next_job(self, study: Study, trials: Sequence[TrialRecord]) -> Job:
+        """Every configuration at the full budget (this rule judges reports, not rungs)."""
+        return self.full_budget(study)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -34,13 +32,15 @@ from paretune.pareto import hypervolume
 from paretune.pareto import is_pareto_efficient
 from paretune.samplers import BaseSampler
 from paretune.schedulers import BaseScheduler
-from paretune.schedulers import Job
 from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
 from paretune.storages._json import check_json_value
-from paretune.study._failures import WORKER_ENDED
 from paretune.study._failures import kind_for_told_failure
+from paretune.study._losses import losses_of
+from paretune.study._losses import violation_of
+from paretune.study._orphans import fail_orphaned_trials
 from paretune.study._outcome import evaluate_outcome
+from paretune.study._promotion import promote_or_plan
 from paretune.study._sampler_view import failures_for_sampler
 from paretune.study._sampler_view import trials_for_sampler
 from paretune.trial import FailKind
@@ -62,9 +62,6 @@ __all__ = ["Study"]
 logger = get_logger(__name__)
 
 _FINISHED = (TrialState.COMPLETE, TrialState.STOPPED, TrialState.FAILED)
-
-_PROMOTION_ATTEMPTS = 16
-"""How often ``ask`` retries after losing a promotion race to another worker."""
 
 
 def _parse_state(state: TrialState | str) -> TrialState:
@@ -234,7 +231,7 @@ class Study:
         env = current_environment()
         job = None
         if self.fidelity is not None:
-            planned = self._promote_or_plan(env, now)
+            planned = promote_or_plan(self, self._storage, self._info.study_id, env, now)
             if isinstance(planned, TrialRecord):  # a promotion: same parameters, no sampling
                 return Trial(self, planned, {}, {})
             job = planned
@@ -242,7 +239,7 @@ class Study:
             self._info.study_id, seed_for=self._trial_seed, environment=env, now=now
         )
         if job is not None:
-            guard = self._draws_guard(record.number)
+            guard = self.scheduler is not None and self.scheduler.guards(self, record.number)
             placement = Placement(job.budget, record.number, bracket=job.bracket, guard=guard)
             self._storage.set_trial_placement(record.trial_id, placement)
             record = dataclasses.replace(record, placement=placement)
@@ -251,55 +248,20 @@ class Study:
         relative = self.sampler.sample_relative(self, record, space) if space else {}
         return Trial(self, record, relative, space)
 
-    def _promote_or_plan(self, env: Mapping[str, Any], now: float) -> TrialRecord | Job:
-        """Ask the scheduler: create the promoted trial, or return the new configuration's job."""
-        assert self.fidelity is not None and self.scheduler is not None
-        for _ in range(_PROMOTION_ATTEMPTS):
-            job = self.scheduler.next_job(self, self.get_trials())
-            if job.promote is None:
-                return job
-            parent = job.promote
-            assert parent.placement is not None
-            placement = Placement(
-                budget=job.budget,
-                config=parent.config,
-                previous_trial=parent.number,
-                previous_budget=parent.placement.budget,
-                bracket=parent.placement.bracket,
-                guard=parent.placement.guard,
-            )
-            created = self._storage.create_trial_once(
-                self._info.study_id,
-                f"promote:{parent.config}:{job.budget!r}",
-                state=TrialState.RUNNING,
-                seed_for=self._trial_seed,
-                environment=env,
-                enqueued_params=dict(parent.params),
-                placement=placement,
-                now=now,
-            )
-            if created is not None:
-                logger.info(
-                    "Trial %d trains configuration %d at %s = %g (was %g in trial %d)",
-                    created.number,
-                    parent.config,
-                    self.fidelity.name,
-                    job.budget,
-                    parent.placement.budget,
-                    parent.number,
-                )
-                return created
-        return self.scheduler.next_job(self, [])  # lost every race: a new configuration
-
-    def _draws_guard(self, number: int) -> bool:
-        rate = getattr(self.scheduler, "bias_guard", 0.0)
-        return rate > 0 and uniform(self._trial_seed_base, number, "bias-guard") < rate
+    def draw(self, number: int, purpose: str) -> float:
+        """A uniform number in ``[0, 1)`` fixed by the study's seed, a trial number and a
+        purpose, the same in every worker (schedulers use it for their bias guard)."""
+        return uniform(self._trial_seed_base, number, purpose)
 
     def is_guard(self, record: TrialRecord) -> bool:
         """Whether the scheduler's bias guard exempts this trial from being judged."""
         if record.placement is not None:
             return record.placement.guard
-        return self._draws_guard(record.number)
+        return self.scheduler is not None and self.scheduler.guards(self, record.number)
+
+    def trial_seed(self, number: int) -> int:
+        """The seed of trial ``number`` (see :attr:`TrialRecord.seed`)."""
+        return self._trial_seed(number)
 
     def trials_for_sampler(self) -> list[TrialRecord]:
         """The trials samplers learn from, all measured at one budget.
@@ -462,40 +424,14 @@ class Study:
         """Mark as failed the running trials whose worker process on this host has died.
 
         A trial keeps the host and process id of its worker. A killed worker leaves its trial
-        running forever; this finds such trials (same host, process gone) and fails them with
-        a reason, so that counts and samplers stay truthful. :meth:`optimize` calls it when it
-        starts.
+        running forever; this finds such trials (same host, process gone) and fails them as
+        :attr:`~paretune.trial.FailKind.WORKER_LOST`, so that counts and samplers stay
+        truthful. :meth:`optimize` calls it when it starts.
 
         Returns:
             The records of the trials it failed.
         """
-        host = socket.gethostname()
-        failed = []
-        for record in self.get_trials(states=(TrialState.RUNNING,)):
-            pid = record.environment.get("pid")
-            if record.environment.get("host") != host or not isinstance(pid, int):
-                continue
-            if pid == os.getpid() or _process_alive(pid):
-                continue
-            try:
-                failed.append(
-                    self._storage.finish_trial(
-                        record.trial_id,
-                        state=TrialState.FAILED,
-                        metrics=None,
-                        constraints=None,
-                        fail_reason=(
-                            f"{WORKER_ENDED}{pid} on {host} ended while the trial was running "
-                            "(killed or crashed)"
-                        ),
-                        traceback=None,
-                        now=time.time(),
-                        fail_kind=FailKind.WORKER_LOST,
-                    )
-                )
-            except Exception:  # another worker failed it first
-                continue
-        return failed
+        return fail_orphaned_trials(self._storage, self.get_trials(states=(TrialState.RUNNING,)))
 
     # ---- results -------------------------------------------------------------------------
     def losses(self, records: Iterable[TrialRecord]) -> np.ndarray:
@@ -511,22 +447,11 @@ class Study:
 
         A soft constraint whose metric is missing from a dict adds no penalty.
         """
-        soft = [c for c in self.constraints if c.soft]
-        rows = []
-        for m in measurements:
-            penalty = sum(c.penalty(m[c.metric]) for c in soft if c.metric in m)
-            rows.append([o.sign * m[o.name] + penalty for o in self.objectives])
-        return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.objectives))
+        return losses_of(self.objectives, self.constraints, measurements)
 
     def violation_of(self, measurement: Mapping[str, float]) -> float:
         """Total positive violation of the hard constraints whose metrics ``measurement`` has."""
-        return float(
-            sum(
-                max(0.0, c.violation(measurement[c.metric]))
-                for c in self.constraints
-                if not c.soft and c.metric in measurement
-            )
-        )
+        return violation_of(self.constraints, measurement)
 
     def pareto_front(self) -> list[TrialRecord]:
         """The feasible, non-dominated complete trials, ordered by number.
@@ -656,13 +581,3 @@ class Study:
     def stop(self) -> None:
         """Ask a running :meth:`optimize` to start no further trial (e.g. from a callback)."""
         self._stop_requested = True
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
