@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import pathlib
 import subprocess
@@ -22,6 +23,8 @@ from paretune.samplers import NSGAIISampler
 from paretune.samplers import RandomSampler
 from paretune.samplers import SobolSampler
 from paretune.samplers import TPESampler
+from paretune.testing import SamplerContract
+from paretune.testing import mixed_objective
 
 SAMPLERS: dict[str, Callable[[int], BaseSampler]] = {
     "random": lambda seed: RandomSampler(seed=seed),
@@ -49,18 +52,6 @@ MAX_TRIALS = {"gp": 9, "gp-joint": 9}
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def mixed_objective(trial: pt.Trial) -> dict[str, float]:
-    """Every kind of parameter, with a conditional branch."""
-    x = trial.suggest_float("x", -5.0, 5.0)
-    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
-    frac = trial.suggest_float("frac", 0.1, 0.9, step=0.2)
-    depth = trial.suggest_int("depth", 1, 9, step=2)
-    width = trial.suggest_int("width", 8, 512, log=True)
-    kind = trial.suggest_categorical("kind", ["a", "b", None, 3])
-    extra = trial.suggest_float("extra", 0.0, 1.0) if kind == "a" else 0.0
-    return {"f1": x * x + lr + frac + extra, "f2": depth + width / 512}
-
-
 def run_study(name: str, seed: int, n: int = 40) -> pt.Study:
     study = pt.create_study(
         objectives={"f1": "minimize", "f2": "minimize"}, sampler=SAMPLERS[name](seed)
@@ -69,38 +60,25 @@ def run_study(name: str, seed: int, n: int = 40) -> pt.Study:
     return study
 
 
-@pytest.fixture(params=sorted(SAMPLERS))
-def sampler_name(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+class TestEverySampler(SamplerContract):
+    """paretune.testing's sampler contract, run on every configuration in SAMPLERS."""
+
+    @pytest.fixture(params=sorted(SAMPLERS))
+    def make_sampler(self, request: pytest.FixtureRequest) -> Callable[[int], BaseSampler]:
+        self.max_trials = MAX_TRIALS.get(request.param)
+        return SAMPLERS[request.param]
 
 
-def test_values_lie_in_their_distributions_with_python_types(sampler_name: str) -> None:
-    study = run_study(sampler_name, seed=0)
-    for trial in study.trials:
-        assert trial.state is pt.TrialState.COMPLETE
-        for name, value in trial.params.items():
-            assert trial.distributions[name].contains(value), (name, value)
-        p = trial.params
-        assert type(p["x"]) is float and type(p["lr"]) is float and type(p["frac"]) is float
-        assert type(p["depth"]) is int and type(p["width"]) is int
-        assert p["depth"] % 2 == 1
-        assert round((p["frac"] - 0.1) / 0.2, 9) == round((p["frac"] - 0.1) / 0.2)
-        assert p["kind"] in ("a", "b", None, 3)
-
-
-def test_conditional_parameters_appear_only_in_their_branch(sampler_name: str) -> None:
-    study = run_study(sampler_name, seed=1, n=60)
-    with_extra = [t for t in study.trials if "extra" in t.params]
-    assert with_extra and all(t.params["kind"] == "a" for t in with_extra)
-    assert all("extra" not in t.params for t in study.trials if t.params["kind"] != "a")
-
-
-def test_same_seed_same_trials_different_seed_different(sampler_name: str) -> None:
-    first = [dict(t.params) for t in run_study(sampler_name, seed=3).trials]
-    again = [dict(t.params) for t in run_study(sampler_name, seed=3).trials]
-    other = [dict(t.params) for t in run_study(sampler_name, seed=4).trials]
-    assert first == again
-    assert first != other
+def test_every_public_sampler_runs_the_contract() -> None:
+    concrete = {
+        name
+        for name in pt.samplers.__all__
+        if isinstance(getattr(pt.samplers, name), type)
+        and not inspect.isabstract(getattr(pt.samplers, name))
+        and name != "BaseSampler"
+    }
+    covered = {type(make(0)).__name__ for make in SAMPLERS.values()}
+    assert concrete <= covered, f"no contract run for {sorted(concrete - covered)}"
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLERS))
@@ -141,16 +119,6 @@ def test_sobol_is_more_even_than_random() -> None:
         return float(qmc.discrepancy(points))
 
     assert discrepancy(SAMPLERS["sobol"]) < discrepancy(SAMPLERS["random"])
-
-
-def test_reseed_changes_the_sequence(sampler_name: str) -> None:
-    sampler = SAMPLERS[sampler_name](0)
-    a = pt.create_study(objectives={"f": "minimize"}, sampler=sampler)
-    a.optimize(lambda t: t.suggest_float("u", 0, 1), n_trials=5)
-    sampler.reseed_rng(99)
-    b = pt.create_study(objectives={"f": "minimize"}, sampler=sampler)
-    b.optimize(lambda t: t.suggest_float("u", 0, 1), n_trials=5)
-    assert [t.params for t in a.trials] != [t.params for t in b.trials]
 
 
 MODEL_BASED = ["tpe", "nsga2", "auto"]

@@ -147,7 +147,7 @@ def test_gp_many_outcomes_share_one_batched_model_equal_to_the_list(
 ) -> None:
     import torch
 
-    import paretune.samplers._gp as gp_module
+    import paretune.samplers._gp._model as gp_module
 
     # Both fits with the floor that five outcomes get by default (below five, BoTorch's).
     sampler = pt.samplers.GPSampler(seed=0, noise_floor=gp_module.LOW_NOISE_FLOOR)
@@ -186,7 +186,7 @@ def _noise_floors(model: Any) -> list[float]:
 def test_gp_noise_floor_is_low_from_five_outcomes_and_botorchs_below() -> None:
     import torch
 
-    import paretune.samplers._gp as gp_module
+    import paretune.samplers._gp._model as gp_module
 
     x, five = _five_outcomes()
     none, failed = torch.zeros((0, 3), dtype=torch.float64), torch.rand(2, 3, dtype=torch.float64)
@@ -232,13 +232,14 @@ def test_gp_unknown_kernel_names_the_choices() -> None:
 
 
 def test_gp_front_starts_are_feasible_non_dominated_points() -> None:
-    sampler = pt.samplers.GPSampler(seed=0, front_starts=2)
+    from paretune.samplers._gp._acquisition import front_rows
+
     y = -np.array([[0.0, 3.0], [1.0, 1.0], [3.0, 0.0], [2.0, 2.0], [0.5, 0.5]])  # maximised
     cons = np.array([[0.0], [-1.0], [-1.0], [-1.0], [1.0]])  # the last is infeasible
-    rows = sampler._front_rows(y, cons, 7)
+    rows = front_rows(y, cons, limit=2, seed=0, number=7)
     assert len(rows) == 2 and set(rows) <= {0, 1, 2}
-    assert sampler._front_rows(y, cons, 7).tolist() == rows.tolist()  # seeded
-    assert pt.samplers.GPSampler(seed=0, front_starts=0)._front_rows(y, cons, 7).size == 0
+    assert front_rows(y, cons, limit=2, seed=0, number=7).tolist() == rows.tolist()  # seeded
+    assert front_rows(y, cons, limit=0, seed=0, number=7).size == 0
 
 
 def test_gp_front_starts_study_proposes_valid_points() -> None:
@@ -286,8 +287,8 @@ def test_gp_joint_mode_models_a_branch_knob_the_common_mode_leaves_to_chance() -
 
 
 def test_gp_shapes_hold_missing_columns_and_one_valued_categoricals() -> None:
-    from paretune.samplers._gp import INACTIVE
-    from paretune.samplers._gp import _shapes
+    from paretune.samplers._gp._shapes import INACTIVE
+    from paretune.samplers._gp._shapes import shapes as _shapes
 
     nan = np.nan
     # columns: family (2 levels, unit values 0.25 / 0.75), u (family a), v (family b), w

@@ -13,8 +13,8 @@ from botorch.models.gp_regression import SingleTaskGP
 from botorch.models.model_list_gp_regression import ModelListGP
 from botorch.utils.multi_objective.pareto import is_non_dominated
 
-from paretune.samplers._gp_baseline import likely_pareto_points
-from paretune.samplers._gp_baseline import non_dominated_2d
+from paretune.samplers._gp._baseline import likely_pareto_points
+from paretune.samplers._gp._baseline import non_dominated_2d
 
 
 @pytest.mark.parametrize("integer_values", [False, True])

@@ -30,23 +30,22 @@ def _bo_installed() -> bool:
 class AutoSampler(BaseSampler):
     """The default (``sampler=None``): a Sobol start, then the model that suits the study.
 
-    The choice follows ``benchmarks/samplers.py`` (results in ``benchmarks/RESULTS.md``)
-    and is made again before every trial:
+    The choice is made again before every trial:
 
     * Gaussian-process BO (:class:`~paretune.samplers.GPSampler`) while the study has
       fewer than :data:`GP_MAX_TRIALS` complete trials, when the ``bo`` extra is installed,
       the study has no fidelity and no scheduler (multi-fidelity and early-stopping
       studies run many cheap or stopped trials, where a GP fit per trial would cost more
       than the trials) and every complete trial has the same
-      parameters (GPs model only a flat space). GPs found the best fronts per evaluation on
-      the ZDT, DTLZ2 and constrained problems.
+      parameters (GPs model only a flat space). At such budgets GPs find better fronts
+      per evaluation than TPE.
     * Otherwise TPE: multivariate (joint kernels over the common parameters, and each
       branch of a conditional space proposed jointly: ``conditional="branch"``) for one
       or two objectives, one kernel density per parameter for three or more, where joint
       kernels in many dimensions stay too wide for the budget. Repeated results (models
       that all predict one class, say) count once for the good set
-      (``distinct_good=True``). TPE led on the mixed conditional space and costs
-      milliseconds per suggestion at thousands of trials.
+      (``distinct_good=True``). TPE handles conditional spaces and costs milliseconds
+      per suggestion at thousands of trials.
 
     Every choice starts with the same 10-trial scrambled Sobol design and ranks trials by
     constraint-domination.

@@ -87,9 +87,8 @@ class NSGAIISampler(BaseSampler):
         mutation_prob: Per-parameter mutation probability; None means ``1 / d``.
 
     The defaults (``eta = 5`` for both operators, mutation probability 0.5) explore more
-    than the textbook ``eta_c = 15, eta_m = 20, p = 1 / d``, which converged prematurely
-    at the budgets of a few hundred trials that model tuning affords (see
-    ``benchmarks/samplers.py``).
+    than the textbook ``eta_c = 15, eta_m = 20, p = 1 / d``, which tends to converge prematurely
+    at the budgets of a few hundred trials that model tuning affords.
     """
 
     def __init__(
