@@ -1,13 +1,12 @@
 """Native thread-pool limits (OpenMP, BLAS) through one reused threadpoolctl controller.
 
 ``threadpoolctl.threadpool_limits`` finds the process's native libraries afresh on every
-call, about 3-5 ms, which an evaluation that runs every trial pays two or three times (its
-own timing takes a few tens of milliseconds for a small model). A
-``ThreadpoolController`` does that search once and then sets limits in microseconds. The
-controller knows only the libraries loaded when it was made, so it is made again whenever
-the process has imported a module since: native libraries arrive with imports (a library
-loaded by hand through ``ctypes``, with no import after it, goes unseen until the next
-import).
+call, which takes milliseconds, and an evaluation that runs every trial makes several such
+calls. A ``ThreadpoolController`` does that search once and then sets limits in
+microseconds. The controller knows only the libraries loaded when it was made, so it is
+made again whenever the process has imported a module since: native libraries arrive with
+imports (a library loaded by hand through ``ctypes``, with no import after it, goes unseen
+until the next import).
 """
 
 from __future__ import annotations

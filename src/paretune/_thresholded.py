@@ -15,10 +15,9 @@ class ThresholdedClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[mis
 
     The same rule as scikit-learn's ``FixedThresholdClassifier(estimator, threshold=t,
     response_method="predict_proba")`` for a binary problem, without that class's
-    per-call checks of the target type and response method: about 0.5 ms per call on this
-    project's machine, which is most of a single-row prediction of a linear model or a
-    small MLP, and so most of what a latency constraint measures. The wrapped estimator
-    still validates its own input.
+    per-call checks of the target type and response method, which can cost more than a
+    single-row prediction of a linear model or a small MLP, and so dominate what a latency
+    constraint measures. The wrapped estimator still validates its own input.
 
     Args:
         estimator: An unfitted scikit-learn classifier with ``predict_proba``.

@@ -3,7 +3,7 @@
 To use these on a study's metrics, turn each objective into a loss with
 :attr:`paretune.objectives.Objective.sign` (``Study.losses`` does this for you).
 
-Example:
+Examples:
     >>> from paretune.pareto import hypervolume, nondominated_sort
     >>> nondominated_sort([[1, 2], [2, 1], [2, 2]]).tolist()
     [0, 0, 1]

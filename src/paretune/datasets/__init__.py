@@ -1,6 +1,6 @@
 """Fairness data sets shipped with paretune, with fixed train/validation/test splits.
 
-Example:
+Examples:
     >>> from paretune.datasets import load_german_credit
     >>> data = load_german_credit()
     >>> len(data.train), len(data.validation)

@@ -145,7 +145,7 @@ def load_adult(
     Returns:
         The data set; ``y == 1`` means income above $50K.
 
-    Example:
+    Examples:
         >>> from paretune.datasets import load_adult
         >>> data = load_adult(max_rows=1000)
         >>> len(data.train), list(data.train.sensitive.columns)

@@ -19,7 +19,7 @@ def expected_calibration_error(y: np.ndarray, proba: np.ndarray, *, n_bins: int 
     Returns:
         The ECE, in ``[0, 1]``; 0 for perfectly calibrated probabilities.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> expected_calibration_error(np.array([0, 1, 1, 0]), np.array([0.0, 1.0, 1.0, 0.0]))
         0.0

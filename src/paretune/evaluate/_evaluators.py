@@ -134,7 +134,7 @@ def classifier(
             predictions, a model without ``predict_proba`` when a metric needs it, an
             unknown metric, or a non-binary label.
 
-    Example:
+    Examples:
         >>> from sklearn.linear_model import LogisticRegression
         >>> import numpy as np, paretune as pt
         >>> rng = np.random.default_rng(0)

@@ -36,7 +36,7 @@ def repeat(
         deviation); ``intervals`` holds ``mean +- t * std / sqrt(n)`` per metric and
         ``details["runs"]`` each run's metrics.
 
-    Example:
+    Examples:
         >>> from paretune.evaluate import repeat
         >>> summary = repeat(lambda seed: {"accuracy": 0.8 + 0.01 * seed}, seeds=[0, 1, 2])
         >>> round(summary["accuracy"], 3), summary.intervals["accuracy"][0] < 0.81

@@ -13,12 +13,11 @@ Protocol (:class:`LatencyProtocol`):
    it waits ``settle_seconds``). After a call into a multi-threaded native library
    (training, a batch prediction), its worker threads keep spinning for a while, OpenBLAS
    for about 0.1 s; single-row calls timed during that spin lose the core for a scheduler
-   time slice (a linear model's p99 read about 4.5 ms instead of 0.4 ms in 8 of 12
-   trials). The wait polls rather than sleeps, so the timing core does not idle down
-   before the timed calls. When other threads still run at the cap (e.g.
-   ``optimize(n_workers>1)`` training beside the timing), a
-   :class:`~paretune.exceptions.BusyTimingWarning` says the figures include their
-   contention.
+   time slice, which inflates the p99 several times over. The wait polls rather than
+   sleeps, so the timing core does not idle down before the timed calls. When other
+   threads still run at the cap (e.g. ``optimize(n_workers>1)`` training beside the
+   timing), a :class:`~paretune.exceptions.BusyTimingWarning` says the figures include
+   their contention.
 2. Single-row latency: ``predict`` on one row at a time, cycling through up to
    ``single_repeats`` distinct rows sliced beforehand (slicing is not timed), each call
    timed with ``time.perf_counter_ns``; stops early after ``max_seconds``.
@@ -34,8 +33,8 @@ Protocol (:class:`LatencyProtocol`):
    ``latency_p99_relative`` are the model's p50 / p99 over it. A virtual machine's speed
    drifts between measurements by more than any figure inside one measurement can see;
    the reference drifts with it, so the relative p50 compares trials measured at
-   different moments more steadily than milliseconds do. The p99's tail, from rare slow
-   calls, it does not steady (``benchmarks/evaluation.py --stability``).
+   different moments more steadily than milliseconds do. It does not steady the p99's
+   tail, which comes from rare slow calls.
 6. Size: bytes of the pickled model (protocol 5), a proxy for what serving loads. Peak
    memory (optional): ``tracemalloc`` peak during one batch prediction, which sees
    Python and numpy allocations but not those of native libraries that bypass Python.
@@ -159,8 +158,7 @@ def settle(seconds: float) -> bool:
     """Wait until no other thread of the process runs, at most ``seconds``.
 
     The wait polls without sleeping, so that this thread's core stays busy: a core left
-    idle for a tenth of a second runs the next calls slower (an MLP's single-row p50 read
-    0.31-0.34 ms after a sleeping wait against 0.18-0.20 ms after a busy one).
+    idle for a tenth of a second runs the next calls slower.
 
     Returns:
         False when other threads still ran at the cap; True otherwise (also where thread
