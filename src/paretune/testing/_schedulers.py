@@ -23,7 +23,7 @@ def _budgeted_objective(trial: pt.Trial) -> dict[str, float]:
     kind = trial.suggest_categorical("kind", ["a", "b"])
     if kind == "b" and x > 0.9:
         raise ValueError("this region crashes")
-    budget = float(trial.budget)
+    budget = float(trial.budget or _FIDELITY.high)
     return {"f1": x + 1.0 / budget, "f2": (1.0 - x) ** 2 + 1.0 / budget, "c": x}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -175,7 +176,7 @@ class StorageContract:
     def test_get_all_trials_sees_changes_after_caching(self, storage: BaseStorage) -> None:
         study_id = storage.create_study("s", OBJECTIVES, (), seed=None).study_id
         t0, t1 = _new_trial(storage, study_id), _new_trial(storage, study_id)
-        finish = dict(
+        finish: dict[str, Any] = dict(
             metrics={"accuracy": 1.0, "eo_diff": 0.0},
             constraints={},
             fail_reason=None,

@@ -8,14 +8,11 @@ import weakref
 from collections.abc import Callable
 from collections.abc import Container
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import field
 from typing import Any
 from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy import Row
-from sqlalchemy import Table
 from sqlalchemy import and_
 from sqlalchemy import delete
 from sqlalchemy import func
@@ -27,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 
 from paretune.constraints import Constraint
 from paretune.distributions import Distribution
-from paretune.distributions import distribution_from_json
 from paretune.distributions import distribution_to_json
 from paretune.exceptions import DuplicatedStudyError
 from paretune.exceptions import StorageError
@@ -50,6 +46,11 @@ from paretune.storages._sql._engine import is_sqlite
 from paretune.storages._sql._engine import parse_url
 from paretune.storages._sql._engine import retry_transient
 from paretune.storages._sql._migrate import init_schema
+from paretune.storages._sql._records import OwnTrial
+from paretune.storages._sql._records import StudyCache
+from paretune.storages._sql._records import load_trials
+from paretune.storages._sql._records import merge_user_attr
+from paretune.storages._sql._records import record_from_row
 from paretune.storages._sql._schema import params_table
 from paretune.storages._sql._schema import reports_table
 from paretune.storages._sql._schema import studies_table
@@ -66,34 +67,6 @@ T = TypeVar("T")
 
 _RUNNING = TrialState.RUNNING.value
 _WAITING = TrialState.WAITING.value
-
-
-@dataclass
-class _StudyCache:
-    """Finished trials of one study, which never change, keyed by number.
-
-    Every trial numbered below ``watermark`` is finished and cached. Trial numbers become
-    visible in order (the counter row stays locked until the trial's insert commits), so no
-    trial can appear later below the watermark.
-    """
-
-    finished: dict[int, TrialRecord] = field(default_factory=dict)
-    watermark: int = 0
-
-
-@dataclass
-class _OwnTrial:
-    """What this storage object itself wrote for a running trial it created or claimed.
-
-    Only the worker running a trial writes its parameters and reports, so this copy is
-    complete, and ``finish_trial`` can build the final record without reading it back.
-    """
-
-    study_id: int
-    params: dict[str, Any] = field(default_factory=dict)
-    distributions: dict[str, Distribution] = field(default_factory=dict)
-    reports: dict[int, dict[str, float]] = field(default_factory=dict)
-    report_times: dict[int, float] = field(default_factory=dict)
 
 
 class SQLStorage(BaseStorage):
@@ -116,8 +89,8 @@ class SQLStorage(BaseStorage):
         # Close pooled connections when the storage is garbage-collected.
         self._finalizer = weakref.finalize(self, self.engine.dispose)
         self._cache_lock = threading.Lock()
-        self._caches: dict[int, _StudyCache] = {}
-        self._own: dict[int, _OwnTrial] = {}
+        self._caches: dict[int, StudyCache] = {}
+        self._own: dict[int, OwnTrial] = {}
         try:
             self._write(lambda conn: init_schema(conn, self.url), what="initialise the schema")
         except StorageError:
@@ -285,7 +258,7 @@ class SQLStorage(BaseStorage):
         check_json_value(key, value)
 
         self._write(
-            lambda conn: _merge_user_attr(conn, studies_table, study_id, key, value),
+            lambda conn: merge_user_attr(conn, studies_table, study_id, key, value),
             what="set a study attribute",
         )
 
@@ -364,7 +337,7 @@ class SQLStorage(BaseStorage):
         trial_id, number, seed = self._write(work, what="create a trial")
         if state is TrialState.RUNNING:
             with self._cache_lock:
-                self._own[trial_id] = _OwnTrial(study_id)
+                self._own[trial_id] = OwnTrial(study_id)
         return TrialRecord(
             number=number,
             state=state,
@@ -433,7 +406,7 @@ class SQLStorage(BaseStorage):
 
         trial_id, was_waiting, number, seed = self._write(work, what="start a trial")
         with self._cache_lock:
-            self._own[trial_id] = _OwnTrial(study_id)
+            self._own[trial_id] = OwnTrial(study_id)
         if was_waiting:
             return self.get_trial(trial_id)
         return TrialRecord(
@@ -457,7 +430,7 @@ class SQLStorage(BaseStorage):
         if trial_id is None:
             return None
         with self._cache_lock:
-            self._own[trial_id] = _OwnTrial(study_id)
+            self._own[trial_id] = OwnTrial(study_id)
         return self.get_trial(trial_id)
 
     @staticmethod
@@ -516,7 +489,7 @@ class SQLStorage(BaseStorage):
 
         def work(conn: Connection) -> None:
             self._lock_running(conn, trial_id)
-            _merge_user_attr(conn, trials_table, trial_id, key, value)
+            merge_user_attr(conn, trials_table, trial_id, key, value)
 
         self._write(work, what="set a trial attribute")
 
@@ -595,7 +568,7 @@ class SQLStorage(BaseStorage):
             own = self._own.pop(trial_id, None)
         if own is None:  # finished on behalf of another worker: read what it wrote
             return self.get_trial(trial_id)
-        record = self._record_from_row(
+        record = record_from_row(
             row,
             {trial_id: own.params},
             {trial_id: own.distributions},
@@ -611,7 +584,7 @@ class SQLStorage(BaseStorage):
     def get_trial(self, trial_id: int) -> TrialRecord:
         """See :meth:`BaseStorage.get_trial`."""
         records = self._read(
-            lambda conn: self._load_trials(conn, trials_table.c.id == trial_id),
+            lambda conn: load_trials(conn, trials_table.c.id == trial_id),
             what="read a trial",
         )
         if not records:
@@ -627,13 +600,13 @@ class SQLStorage(BaseStorage):
         or above the lowest unfinished number.
         """
         with self._cache_lock:
-            cache = self._caches.setdefault(study_id, _StudyCache())
+            cache = self._caches.setdefault(study_id, StudyCache())
             watermark = cache.watermark
             known = sorted(n for n in cache.finished if n >= watermark)
         where = and_(trials_table.c.study_id == study_id, trials_table.c.number >= watermark)
         if known and len(known) <= 500:  # finished above a long-running trial: cached already
             where = and_(where, trials_table.c.number.not_in(known))
-        fresh = self._read(lambda conn: self._load_trials(conn, where), what="read trials")
+        fresh = self._read(lambda conn: load_trials(conn, where), what="read trials")
         with self._cache_lock:
             for record in fresh:
                 if record.state.is_finished:
@@ -648,62 +621,3 @@ class SQLStorage(BaseStorage):
         if states is None:
             return trials
         return [t for t in trials if t.state in states]
-
-    # ---- loading records -----------------------------------------------------------------
-    def _load_trials(self, conn: Connection, where: Any) -> list[TrialRecord]:
-        rows = conn.execute(select(trials_table).where(where).order_by(trials_table.c.number)).all()
-        if not rows:
-            return []
-        ids = select(trials_table.c.id).where(where)
-        params: dict[int, dict[str, Any]] = {}
-        dists: dict[int, dict[str, Distribution]] = {}
-        for p in conn.execute(
-            select(params_table).where(params_table.c.trial_id.in_(ids)).order_by(params_table.c.id)
-        ):
-            params.setdefault(p.trial_id, {})[p.name] = loads(p.value)
-            dists.setdefault(p.trial_id, {})[p.name] = distribution_from_json(loads(p.distribution))
-        reports: dict[int, dict[int, dict[str, float]]] = {}
-        times: dict[int, dict[int, float]] = {}
-        for r in conn.execute(select(reports_table).where(reports_table.c.trial_id.in_(ids))):
-            reports.setdefault(r.trial_id, {})[int(r.step)] = loads(r.metrics)
-            times.setdefault(r.trial_id, {})[int(r.step)] = float(r.reported_at)
-        return [self._record_from_row(row, params, dists, reports, times) for row in rows]
-
-    @staticmethod
-    def _record_from_row(
-        row: Row[Any],
-        params: Mapping[int, dict[str, Any]],
-        dists: Mapping[int, dict[str, Distribution]],
-        reports: Mapping[int, dict[int, dict[str, float]]],
-        times: Mapping[int, dict[int, float]],
-    ) -> TrialRecord:
-        trial_id = int(row.id)
-        return TrialRecord(
-            number=int(row.number),
-            state=TrialState(row.state),
-            params=params.get(trial_id, {}),
-            distributions=dists.get(trial_id, {}),
-            metrics=loads(row.metrics) or {},
-            constraints=loads(row.constraints) or {},
-            intermediate=reports.get(trial_id, {}),
-            report_times=times.get(trial_id, {}),
-            placement=Placement.from_json(loads(row.placement)),
-            fail_reason=row.fail_reason,
-            fail_kind=None if row.fail_kind is None else FailKind(row.fail_kind),
-            traceback=row.traceback,
-            started_at_ts=row.started_at,
-            finished_at_ts=row.finished_at,
-            seed=int(row.seed),
-            user_attrs=loads(row.user_attrs),
-            environment=loads(row.environment),
-            enqueued_params=loads(row.enqueued_params),
-            trial_id=trial_id,
-        )
-
-
-def _merge_user_attr(conn: Connection, table: Table, row_id: int, key: str, value: Any) -> None:
-    """Set ``key`` in the JSON ``user_attrs`` column of one row of ``table``."""
-    raw = conn.execute(select(table.c.user_attrs).where(table.c.id == row_id)).scalar_one()
-    attrs = loads(raw)
-    attrs[key] = value
-    conn.execute(update(table).where(table.c.id == row_id).values(user_attrs=dumps(attrs)))
