@@ -9,8 +9,9 @@ import sys
 def test_import_does_not_pull_heavy_dependencies() -> None:
     code = (
         "import sys, paretune; "
-        "print(sorted(m for m in ('sqlalchemy', 'pandas', 'scipy', 'psycopg', 'torch', 'sklearn') "
-        "if m in sys.modules))"
+        "print(sorted(m for m in ('sqlalchemy', 'pandas', 'scipy', 'psycopg', 'torch', 'sklearn', "
+        "'fairlearn', 'botorch', 'plotly', 'paretune.evaluate', 'paretune.datasets', "
+        "'paretune.analysis') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
