@@ -1,8 +1,6 @@
 """Two harder constrained problems for the samplers benchmark: OSY and C2-DTLZ2.
 
-They live apart from ``problems.py`` because the samplers benchmark's cache fingerprints
-the file that defines a problem: adding them there would have invalidated every stored
-run of the first eight problems. Each run of these two is fingerprinted with this file too.
+Kept apart from ``problems.py`` for their length: closed-form front, exact 3-D sweep.
 
 * **OSY** (Osyczka and Kundu 1995): six variables, two objectives and six constraints
   (two of them nonlinear); only about 3% of the box is feasible, and the front is five
@@ -23,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from problems import Problem
-from problems import _front_2d
+from harness.problem import FrontProblem
+from problems import front_2d
 
 # ---- OSY ---------------------------------------------------------------------------------
 OSY_BOUNDS = ((0.0, 10.0), (0.0, 10.0), (1.0, 5.0), (0.0, 6.0), (1.0, 5.0), (0.0, 10.0))
@@ -76,7 +74,7 @@ def osy_front(n: int = 4001) -> np.ndarray:
             {"x0": x1, "x1": x2, "x2": x3, "x3": zero, "x4": x5, "x5": zero}
         )
         points.append(np.column_stack(objectives))
-    return _front_2d(np.vstack(points))
+    return front_2d(np.vstack(points))
 
 
 # ---- C2-DTLZ2 ----------------------------------------------------------------------------
@@ -164,9 +162,9 @@ C2_BEST_HYPERVOLUME = 0.7297
 and 6.4e6: the gap halves each time ``n`` quadruples, so the limit is 0.7297 to within
 1e-4 (``tests/test_benchmark_problems.py`` checks the first two)."""
 
-CONSTRAINED_PROBLEMS: dict[str, Problem] = {
-    "OSY": Problem("OSY", 2, 6, _osy_suggest, osy_evaluate, (0.0, 80.0), osy_front),
-    "C2-DTLZ2": Problem(
+CONSTRAINED_PROBLEMS: dict[str, FrontProblem] = {
+    "OSY": FrontProblem("OSY", 2, 6, _osy_suggest, osy_evaluate, (0.0, 80.0), osy_front),
+    "C2-DTLZ2": FrontProblem(
         "C2-DTLZ2",
         3,
         1,

@@ -38,7 +38,6 @@ all of Adult's training split (encoded once, as the demo does):
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import time
 import warnings
@@ -47,6 +46,10 @@ from typing import Any
 import numpy as np
 
 import paretune as pt
+from harness.cli import make_parser
+from harness.table import Column
+from harness.table import Table
+from harness.versions import version_stamp
 from paretune.demo import _LATENCY
 from paretune.demo import _Encoded
 from paretune.demo import _fit
@@ -64,6 +67,33 @@ FAMILIES = {
 }  # fmt: skip
 FAIRNESS = ["demographic_parity_difference", "equalized_odds_difference",
             "equal_opportunity_difference", "worst_group_accuracy"]  # fmt: skip
+LIBRARIES = ("numpy", "scikit-learn", "fairlearn", "threadpoolctl")
+"""Besides paretune: the libraries whose versions the stamp under the tables names."""
+MODEL = Column("model", 7, align="<")
+MAIN_TABLE = Table(
+    MODEL, Column("train s", 8, ".2f"), Column("demo eval s", 12, ".3f"),
+    Column("share", 7, ".1%"), Column("full eval s", 12, ".3f"), Column("share", 7, ".1%"),
+    Column("fairlearn/pt", 13, lambda v: f"{v:.2f}x"), Column("p99 ms", 7, ".3f"),
+    Column("spread", 7, ".1%"), Column("noise", 7, ".1%"), Column("p50 spread", 10, ".1%"),
+    Column("p50 ms", 7, ".3f"), Column("sklearn FTC p50 ms", 18, ".3f"),
+)  # fmt: skip
+AFTER_FIT_TABLE = Table(
+    MODEL, Column("train s", 8, ".2f"), Column("one BLAS thread s", 18, ".2f"),
+    Column("p99 ms, no settle", 18, ".3f"), Column("p99 ms, settled", 16, ".3f"),
+    Column("timing s, no settle", 20, ".3f"), Column("settled", 8, ".3f"),
+)  # fmt: skip
+FLOOR_TABLE = Table(
+    MODEL, Column("demo eval", 10, ".1f"), Column("fairness", 9, ".1f"),
+    Column("100 rows", 9, ".1f"), Column("val pred", 9, ".1f"), Column("sum", 7, ".1f"),
+    Column("sum / train", 12, ".1%"),
+)  # fmt: skip
+STABILITY_TABLE = Table(
+    MODEL, Column("calls", 6, "d"), Column("p99 ms", 7, ".3f"), Column("IQR/med", 8, ".1%"),
+    Column("spread", 7, ".1%"), Column("noise", 6, ".1%"), Column("within", 7, ".0%"),
+    Column("p50 spread", 10, ".1%"), Column("p50 IQR", 8, ".1%"),
+    Column("p50/ref IQR", 11, ".1%"), Column("p99/ref IQR", 11, ".1%"),
+    Column("s/measurement", 14, ".3f"),
+)  # fmt: skip
 
 
 def _median_timed(call: Any, repeats: int) -> tuple[float, Any]:
@@ -123,8 +153,7 @@ def _after_fit(data: _Encoded, fits: int, one_thread_s: dict[str, float]) -> Non
         f"\nRight after a fit and a validation prediction with the default thread pools "
         f"(median of {fits} fits each)"
     )
-    print(f"{'model':<7} {'train s':>8} {'one BLAS thread s':>18} {'p99 ms, no settle':>18} "
-          f"{'p99 ms, settled':>16} {'timing s, no settle':>20} {'settled':>8}")  # fmt: skip
+    print(AFTER_FIT_TABLE.header())
     unsettled = dataclasses.replace(_LATENCY, settle_seconds=0.0)
     for family, params in FAMILIES.items():
         seconds: list[float] = []
@@ -142,10 +171,11 @@ def _after_fit(data: _Encoded, fits: int, one_thread_s: dict[str, float]) -> Non
                 )
                 timing_s[key].append(time.perf_counter() - start)
                 p99[key].append(report["latency_p99_ms"])
-        raw_s, settled_s = np.median(timing_s["raw"]), np.median(timing_s["settled"])
-        print(f"{family:<7} {np.median(seconds):>8.2f} {one_thread_s[family]:>18.2f} "
-              f"{np.median(p99['raw']):>18.3f} {np.median(p99['settled']):>16.3f} "
-              f"{raw_s:>20.3f} {settled_s:>8.3f}")  # fmt: skip
+        print(AFTER_FIT_TABLE.row(
+            family, np.median(seconds), one_thread_s[family], np.median(p99["raw"]),
+            np.median(p99["settled"]), np.median(timing_s["raw"]),
+            np.median(timing_s["settled"]),
+        ))  # fmt: skip
 
 
 def _floor(data: _Encoded, models: dict[str, Any], train_seconds: dict[str, float],
@@ -156,8 +186,7 @@ def _floor(data: _Encoded, models: dict[str, Any], train_seconds: dict[str, floa
     rows = [data.x_val[i : i + 1] for i in range(_LATENCY.single_repeats)]
     print("\nWhere the demo's evaluation goes (ms, each part timed alone; "
           f"median of {timings} timings)")  # fmt: skip
-    print(f"{'model':<7} {'demo eval':>10} {'fairness':>9} {'100 rows':>9} {'val pred':>9} "
-          f"{'sum':>7} {'sum / train':>12}")  # fmt: skip
+    print(FLOOR_TABLE.header())
     for family, model in models.items():
         with _one_blas_thread():
             pred = model.predict(data.x_val)
@@ -170,9 +199,10 @@ def _floor(data: _Encoded, models: dict[str, Any], train_seconds: dict[str, floa
             rows_s, _ = _median_timed(lambda m=model: [m.predict(r) for r in rows], timings)
             pred_s, _ = _median_timed(lambda m=model: m.predict(data.x_val), timings)
         total = fair_s + rows_s + pred_s
-        print(f"{family:<7} {demo_seconds[family] * 1e3:>10.1f} {fair_s * 1e3:>9.1f} "
-              f"{rows_s * 1e3:>9.1f} {pred_s * 1e3:>9.1f} {total * 1e3:>7.1f} "
-              f"{total / train_seconds[family]:>12.1%}")  # fmt: skip
+        print(FLOOR_TABLE.row(
+            family, demo_seconds[family] * 1e3, fair_s * 1e3, rows_s * 1e3, pred_s * 1e3,
+            total * 1e3, total / train_seconds[family],
+        ))  # fmt: skip
 
 
 def _iqr(values: np.ndarray) -> float:
@@ -198,9 +228,7 @@ def _stability(data: _Encoded, measurements: int) -> None:
         f"\np99 stability against the number of single-row calls ({measurements} "
         "measurements each, back to back)"
     )
-    print(f"{'model':<7} {'calls':>6} {'p99 ms':>7} {'IQR/med':>8} {'spread':>7} "
-          f"{'noise':>6} {'within':>7} {'p50 spread':>10} {'p50 IQR':>8} "
-          f"{'p50/ref IQR':>11} {'p99/ref IQR':>11} {'s/measurement':>14}")  # fmt: skip
+    print(STABILITY_TABLE.header())
     wanted = ["latency_p99_ms", "latency_p99_relative"]
     for family, params in FAMILIES.items():
         model = _fit(data, params, 1.0, 0)
@@ -219,15 +247,14 @@ def _stability(data: _Encoded, measurements: int) -> None:
             )  # fmt: skip
             median = float(np.median(p99))
             within = float(np.mean(np.abs(p99 - median) <= noise * p99))
-            print(f"{family:<7} {calls:>6} {median:>7.3f} {_iqr(p99):>8.1%} "
-                  f"{_spread(p99):>7.1%} {np.median(noise):>6.1%} "
-                  f"{within:>7.0%} {_spread(p50):>10.1%} "
-                  f"{_iqr(p50):>8.1%} {_iqr(rel50):>11.1%} {_iqr(rel99):>11.1%} "
-                  f"{seconds:>14.3f}")  # fmt: skip
+            print(STABILITY_TABLE.row(
+                family, calls, median, _iqr(p99), _spread(p99), np.median(noise), within,
+                _spread(p50), _iqr(p50), _iqr(rel50), _iqr(rel99), seconds,
+            ))  # fmt: skip
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--after-fit", type=int, default=5)
     parser.add_argument(
@@ -249,13 +276,12 @@ def main() -> None:
     data = _Encoded(pt.datasets.load_adult(), seed=0)
     if args.stability:
         _stability(data, args.stability)
+        print(version_stamp(LIBRARIES))
         return
     val = data.data.validation
     sex = val.sensitive["sex"].to_numpy()
     print(f"Adult: {len(data.y_train)} training rows, {len(val)} validation rows\n")
-    print(f"{'model':<7} {'train s':>8} {'demo eval s':>12} {'share':>7} {'full eval s':>12} "
-          f"{'share':>7} {'fairlearn/pt':>13} {'p99 ms':>7} {'spread':>7} {'noise':>7} "
-          f"{'p50 spread':>10} {'p50 ms':>7} {'sklearn FTC p50 ms':>18}")  # fmt: skip
+    print(MAIN_TABLE.header())
     train_seconds: dict[str, float] = {}
     demo_seconds: dict[str, float] = {}
     models: dict[str, Any] = {}
@@ -291,13 +317,11 @@ def main() -> None:
             )["latency_p50_ms"]
             for _ in range(args.repeats)
         ]
-        median = float(np.median(p99s))
-        spread, spread50 = _spread(p99s), _spread(p50s)
-        print(f"{family:<7} {train_s:>8.2f} {demo_s:>12.3f} {demo_s / train_s:>7.1%} "
-              f"{full_s:>12.3f} {full_s / train_s:>7.1%} {direct_s / ours_s:>12.2f}x "
-              f"{median:>7.3f} {spread:>7.1%} {np.median(noises):>7.1%} "
-              f"{spread50:>10.1%} {np.median(p50s):>7.3f} "
-              f"{np.median(sklearn_p50s):>18.3f}")  # fmt: skip
+        print(MAIN_TABLE.row(
+            family, train_s, demo_s, demo_s / train_s, full_s, full_s / train_s,
+            direct_s / ours_s, np.median(p99s), _spread(p99s), np.median(noises),
+            _spread(p50s), np.median(p50s), np.median(sklearn_p50s),
+        ))  # fmt: skip
     _after_fit(data, args.after_fit, train_seconds)
     _floor(data, models, train_seconds, demo_seconds, args.timings)
     print(f"\nshare: evaluation seconds / training seconds (median of {args.timings} timings "
@@ -305,6 +329,7 @@ def main() -> None:
           f"p99 (p50) over {args.repeats} measurements with the demo's protocol; noise: the "
           "protocol's own p99 figure (median); p50 ms: median single-row p50 of the demo's "
           "model and of the same model behind sklearn's FixedThresholdClassifier.")  # fmt: skip
+    print(version_stamp(LIBRARIES))
 
 
 if __name__ == "__main__":

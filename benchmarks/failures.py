@@ -22,57 +22,63 @@ ratios of paretune's default (and of its NSGA-II, when run) to the best Optuna s
 the same run.
 
     python benchmarks/failures.py [--seeds 5] [--budget 60] [--workers 2] [--contenders ...]
+        [--cache [FILE]]   # resumable: benchmarks/README.md
 
 Needs the ``bench`` and ``bo`` extras (Optuna's GPSampler needs torch).
 """
 
 from __future__ import annotations
 
-import argparse
-import logging
 import math
-import multiprocessing as mp
-import os
-import sys
 import time
-import warnings
-from pathlib import Path
 from typing import Any
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+from harness.threads import one_thread_per_process
+
+one_thread_per_process()
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+from harness.cli import add_run_options  # noqa: E402
+from harness.cli import cache_of  # noqa: E402
+from harness.cli import choose  # noqa: E402
+from harness.cli import make_parser  # noqa: E402
+from harness.contender import Contender  # noqa: E402
+from harness.problem import Evaluation  # noqa: E402
+from harness.problem import FrontProblem  # noqa: E402
+from harness.runner import Run  # noqa: E402
+from harness.runner import grid  # noqa: E402
+from harness.runner import libraries_of  # noqa: E402
+from harness.runner import run_jobs  # noqa: E402
+from harness.score import failures  # noqa: E402
+from harness.score import normalised_hypervolume  # noqa: E402
+from harness.studies import optuna_contender  # noqa: E402
+from harness.studies import paretune_contender  # noqa: E402
+from harness.table import median_iqr  # noqa: E402
+from harness.versions import version_stamp  # noqa: E402
 from problems import PROBLEMS  # noqa: E402
-from problems import Problem  # noqa: E402
-from problems import _front_2d  # noqa: E402
-from problems import _grid_front  # noqa: E402
-from problems import feasible_front_hypervolume  # noqa: E402
-from samplers import median_iqr  # noqa: E402
+from problems import front_2d  # noqa: E402
+from problems import grid_front  # noqa: E402
 
-CONTENDERS = ("pt-default", "optuna-tpe", "optuna-gp")
+BENCHMARK = "failures"
+DEFAULT_CONTENDERS = ("pt-default", "optuna-tpe", "optuna-gp")
 """paretune's default sampler and Optuna's TPE and GPSampler, each with its defaults."""
 NSGA_CONTENDERS = ("pt-nsga2", "pt-nsga2-blind", "optuna-nsga2")
 """Also available (``--contenders``): paretune's and Optuna's NSGA-II, and paretune's with
-failures hidden from its breeding (``pt-nsga2-blind``, the behaviour before 2026-11-25)."""
+failures hidden from its breeding (``pt-nsga2-blind``, its earlier behaviour)."""
 OPTUNA_SAMPLERS = {
     "optuna-tpe": "TPESampler",
     "optuna-gp": "GPSampler",
     "optuna-nsga2": "NSGAIISampler",
 }
 """Optuna's class behind each of its contenders."""
-Outcome = tuple[list[float], list[float]] | None
-"""Objectives and constraint values of a complete trial; None for a failed one."""
 
 
-def _zdt1_crash() -> Problem:
+def _zdt1_crash() -> FrontProblem:
     base = PROBLEMS["ZDT1"]
     g = 1.0 + 9.0 * 0.3 / 7.0
 
-    def evaluate(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+    def evaluate(p: dict[str, Any]) -> Evaluation:
         if p["x1"] + p["x2"] < 0.3:
             raise MemoryError("out of memory")
         return base.evaluate(p)
@@ -81,7 +87,7 @@ def _zdt1_crash() -> Problem:
         f1 = np.linspace(0.0, 1.0, 20001)
         return np.column_stack([f1, g * (1 - np.sqrt(f1 / g))])
 
-    return Problem("ZDT1-crash", 2, 0, base.suggest, evaluate, base.reference, front)
+    return FrontProblem("ZDT1-crash", 2, 0, base.suggest, evaluate, base.reference, front)
 
 
 class _RandomTrial:
@@ -105,7 +111,7 @@ class _RandomTrial:
         return choices[int(self.rng.integers(len(choices)))]
 
 
-def _mixed_crash() -> Problem:
+def _mixed_crash() -> FrontProblem:
     base = PROBLEMS["Mixed"]
 
     def fails(p: dict[str, Any]) -> str | None:
@@ -115,7 +121,7 @@ def _mixed_crash() -> Problem:
             return "nan"
         return None
 
-    def evaluate(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+    def evaluate(p: dict[str, Any]) -> Evaluation:
         failure = fails(p)
         if failure == "crash":
             raise MemoryError("out of memory")
@@ -131,37 +137,32 @@ def _mixed_crash() -> Problem:
                 objs, cons = base.evaluate(p)
                 if cons[0] <= 0:
                     points.append(objs)
-        return _front_2d(np.asarray(points))
+        return front_2d(np.asarray(points))
 
-    return Problem("Mixed-crash", 2, 1, base.suggest, evaluate, base.reference, front)
+    return FrontProblem("Mixed-crash", 2, 1, base.suggest, evaluate, base.reference, front)
 
 
-def _bnh_crash() -> Problem:
+def _bnh_crash() -> FrontProblem:
     base = PROBLEMS["BNH"]
 
-    def evaluate(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+    def evaluate(p: dict[str, Any]) -> Evaluation:
         if p["x"] > 4.0:
             raise MemoryError("out of memory")
         return base.evaluate(p)
 
     def front() -> np.ndarray:
-        return _grid_front(base.evaluate, (0.0, 4.0), (0.0, 3.0))
+        return grid_front(base.evaluate, (0.0, 4.0), (0.0, 3.0))
 
-    return Problem("BNH-crash", 2, 2, base.suggest, evaluate, base.reference, front)
+    return FrontProblem("BNH-crash", 2, 2, base.suggest, evaluate, base.reference, front)
 
 
 FAILING = {p.name: p for p in (_zdt1_crash(), _bnh_crash(), _mixed_crash())}
 """The problems with a failing region, by name."""
 
 
-def _paretune_sampler(contender: str, seed: int) -> Any:
-    """The sampler behind a paretune contender (None: the default)."""
+def _blind_nsga2(seed: int) -> Any:
+    """paretune's NSGA-II breeding as if no trial had failed."""
     import paretune as pt
-
-    if contender == "pt-default":
-        return None
-    if contender == "pt-nsga2":
-        return pt.samplers.NSGAIISampler(seed=seed)
 
     class Blind(pt.samplers.NSGAIISampler):
         """NSGA-II that breeds as if no trial had failed."""
@@ -172,125 +173,36 @@ def _paretune_sampler(contender: str, seed: int) -> Any:
     return Blind(seed=seed)
 
 
-def run_paretune(problem: Problem, contender: str, seed: int, budget: int) -> list[Outcome]:
-    """``budget`` trials of a paretune contender; the outcome of each, in order."""
-    import paretune as pt
-
-    study = pt.create_study(
-        objectives={f"f{i}": "minimize" for i in range(problem.n_objectives)},
-        constraints={f"c{j}": ("<=", 0.0) for j in range(problem.n_constraints)},
-        sampler=_paretune_sampler(contender, seed),
-        seed=seed,
-    )
-
-    def objective(trial: pt.Trial) -> dict[str, float]:
-        objs, cons = problem.evaluate(problem.suggest(trial))
-        return {
-            **{f"f{i}": v for i, v in enumerate(objs)},
-            **{f"c{j}": v for j, v in enumerate(cons)},
-        }
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        logging.getLogger("paretune").setLevel(logging.ERROR)
-        study.optimize(objective, n_trials=budget)
-    outcomes: list[Outcome] = []
-    for t in study.trials:
-        if t.state is pt.TrialState.COMPLETE:
-            objs = [t.metrics[f"f{i}"] for i in range(problem.n_objectives)]
-            cons = [t.metrics[f"c{j}"] for j in range(problem.n_constraints)]
-            outcomes.append((objs, cons))
-        else:
-            outcomes.append(None)
-    return outcomes
+CONTENDERS: dict[str, Contender] = {
+    "pt-default": paretune_contender("pt-default"),
+    "pt-nsga2": paretune_contender("pt-nsga2", "NSGAIISampler"),
+    "pt-nsga2-blind": paretune_contender(
+        "pt-nsga2-blind",
+        "NSGAIISampler",
+        variant="failures hidden from breeding",
+        make=_blind_nsga2,
+    ),
+    **{name: optuna_contender(name, s) for name, s in OPTUNA_SAMPLERS.items()},
+}
+"""Every contender, by name."""
 
 
-def run_optuna(problem: Problem, sampler_name: str, seed: int, budget: int) -> list[Outcome]:
-    """``budget`` trials of Optuna's ``sampler_name``, failures caught as Optuna users
-    catch them (``catch=(Exception,)``); the outcome of each, in order."""
-    import optuna
-
-    optuna.logging.set_verbosity(logging.ERROR)
-    warnings.filterwarnings("ignore")
-    kwargs: dict[str, Any] = {"seed": seed}
-    if problem.n_constraints:
-        kwargs["constraints_func"] = lambda t: t.user_attrs["constraints"]
-    sampler = getattr(optuna.samplers, sampler_name)(**kwargs)
-    study = optuna.create_study(directions=["minimize"] * problem.n_objectives, sampler=sampler)
-
-    def objective(trial: optuna.Trial) -> tuple[float, ...]:
-        objs, cons = problem.evaluate(problem.suggest(trial))
-        trial.set_user_attr("constraints", list(cons))
-        return tuple(objs)
-
-    study.optimize(objective, n_trials=budget, catch=(Exception,))
-    outcomes: list[Outcome] = []
-    for t in study.trials:
-        if t.state is optuna.trial.TrialState.COMPLETE:
-            outcomes.append((list(t.values), list(t.user_attrs["constraints"])))
-        else:
-            outcomes.append(None)
-    return outcomes
-
-
-def _job(args: tuple[str, str, int, int]) -> tuple[str, str, int, list[Outcome], float]:
-    problem_name, contender, seed, budget = args
-    problem = FAILING[problem_name]
-    started = time.perf_counter()
-    if contender.startswith("pt-"):
-        outcomes = run_paretune(problem, contender, seed, budget)
-    else:
-        outcomes = run_optuna(problem, OPTUNA_SAMPLERS[contender], seed, budget)
-    return problem_name, contender, seed, outcomes, time.perf_counter() - started
-
-
-def score(problem: Problem, outcomes: list[Outcome]) -> tuple[int, float]:
+def score(problem: FrontProblem, outcomes: list) -> tuple[int, float]:
     """Failed trials, and the normalised hypervolume of the feasible points found."""
-    done = [o for o in outcomes if o is not None]
-    hv = feasible_front_hypervolume(problem, [o[0] for o in done], [o[1] for o in done])
-    return len(outcomes) - len(done), hv
+    return failures(outcomes), normalised_hypervolume(problem, outcomes)
 
 
-def main() -> None:
-    """Run every contender on every problem and seed; print the table and the ratios."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--budget", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--problems", default=",".join(FAILING))
-    parser.add_argument(
-        "--contenders",
-        default=",".join(CONTENDERS),
-        help=f"comma-separated, from {', '.join(CONTENDERS + NSGA_CONTENDERS)}",
-    )
-    args = parser.parse_args()
-    problems = args.problems.split(",")
-    unknown = sorted(set(problems) - set(FAILING))
-    if unknown:
-        parser.error(f"unknown problems {unknown}; choose from {sorted(FAILING)}")
-    contenders = args.contenders.split(",")
-    unknown = sorted(set(contenders) - set(CONTENDERS + NSGA_CONTENDERS))
-    if unknown:
-        parser.error(f"unknown contenders {unknown}; choose from {CONTENDERS + NSGA_CONTENDERS}")
-    jobs = [(p, c, s, args.budget) for p in problems for c in contenders for s in range(args.seeds)]
-    started = time.perf_counter()
+def _progress(run: Run) -> str:
+    failed, hv = score(FAILING[run.job.problem.name], run.history)
+    return f"{failed} failed, hv {hv:.3f}"
+
+
+def print_table(runs: list[Run], problems: list[str], contenders: list[str]) -> None:
+    """Per problem: failures and hypervolume per contender, and paretune's ratios."""
     results: dict[tuple[str, str], list[tuple[int, float]]] = {}
-    with mp.get_context("fork").Pool(args.workers) as pool:
-        for done, (p, c, s, outcomes, seconds) in enumerate(
-            pool.imap_unordered(_job, jobs, chunksize=1), 1
-        ):
-            failed, hv = score(FAILING[p], outcomes)
-            results.setdefault((p, c), []).append((failed, hv))
-            print(
-                f"[{done}/{len(jobs)} {time.perf_counter() - started:.0f} s] {p} {c} seed {s}: "
-                f"{failed} failed, hv {hv:.3f} ({seconds:.0f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
-    print(
-        f"Failed trials of {args.budget} and normalised hypervolume of the feasible front "
-        f"found (median [IQR] over {args.seeds} seeds)\n"
-    )
+    for run in runs:
+        key = (run.job.problem.name, run.job.contender.name)
+        results.setdefault(key, []).append(score(FAILING[key[0]], run.history))
     for p in problems:
         print(p)
         medians: dict[str, tuple[float, float]] = {}
@@ -312,7 +224,35 @@ def main() -> None:
                 f"failed trials {ours_failed:g} against {fewest:g}"
             )
         print()
+
+
+def main() -> None:
+    """Run every contender on every problem and seed; print the table and the ratios."""
+    parser = make_parser(__doc__)
+    add_run_options(parser, BENCHMARK, seeds=5)
+    parser.add_argument("--budget", type=int, default=60, help="trials per run")
+    parser.add_argument("--problems", default=",".join(FAILING))
+    parser.add_argument(
+        "--contenders",
+        default=",".join(DEFAULT_CONTENDERS),
+        help=f"comma-separated, from {', '.join(CONTENDERS)}",
+    )
+    args = parser.parse_args()
+    problems = choose(parser, args.problems, FAILING, "problems")
+    contenders = choose(parser, args.contenders, CONTENDERS, "contenders")
+    started = time.perf_counter()
+    jobs = grid(
+        [FAILING[p] for p in problems], [CONTENDERS[c] for c in contenders], args.seeds,
+        args.budget,
+    )  # fmt: skip
+    runs = run_jobs(BENCHMARK, jobs, args.workers, cache_of(args), _progress)
+    print(
+        f"Failed trials of {args.budget} and normalised hypervolume of the feasible front "
+        f"found (median [IQR] over {args.seeds} seeds)\n"
+    )
+    print_table(runs, problems, contenders)
     print(f"Wall time {time.perf_counter() - started:.0f} s")
+    print(version_stamp(libraries_of(jobs)))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
-"""Benchmark problems with known or best-known Pareto fronts, shared by the benchmarks.
+"""Synthetic problems with known or best-known Pareto fronts, shared by the benchmarks.
 
-Every problem suggests its parameters through a ``trial`` that has ``suggest_float``,
-``suggest_int`` and ``suggest_categorical`` (paretune's and Optuna's trials both do), and
-returns objective values (all minimised) and constraint values (feasible when ``<= 0``).
-``best_hypervolume`` is the hypervolume of the true front (ZDT, DTLZ) or of a dense sample
-of the feasible space (constrained and mixed problems), against ``reference``.
+Each is a :class:`harness.problem.FrontProblem`: it suggests its parameters through a
+``trial`` (paretune's or Optuna's) and returns objective values (all minimised) and
+constraint values (feasible when ``<= 0``). ``best_hypervolume`` is the hypervolume of the
+true front (ZDT, DTLZ) or of a dense sample of the feasible space (constrained and mixed
+problems), against ``reference``.
 """
 
 from __future__ import annotations
@@ -12,48 +12,15 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from paretune.pareto import hypervolume
-from paretune.pareto import is_pareto_efficient
+from harness.problem import Evaluation
+from harness.problem import FrontProblem
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A benchmark problem.
-
-    Attributes:
-        name: Short name.
-        n_objectives: Number of objectives (all minimised).
-        n_constraints: Number of constraints (feasible when every value is <= 0).
-        suggest: Suggests the parameters on a trial and returns them.
-        evaluate: Maps parameters to (objectives, constraint values).
-        reference: Reference point for the hypervolume.
-        front: Callable returning points of the true or best-known front.
-        known_hypervolume: The exact best hypervolume where a closed form exists.
-    """
-
-    name: str
-    n_objectives: int
-    n_constraints: int
-    suggest: Callable[[Any], dict[str, Any]]
-    evaluate: Callable[[dict[str, Any]], tuple[list[float], list[float]]]
-    reference: tuple[float, ...]
-    front: Callable[[], np.ndarray]
-    known_hypervolume: float | None = None
-
-    @functools.cached_property
-    def best_hypervolume(self) -> float:
-        """Hypervolume of the true or best-known front."""
-        if self.known_hypervolume is not None:
-            return self.known_hypervolume
-        return hypervolume(self.front(), self.reference)
-
-
-def _front_2d(points: np.ndarray) -> np.ndarray:
+def front_2d(points: np.ndarray) -> np.ndarray:
     """Non-dominated rows of a large 2-objective sample, by one sort and a sweep."""
     ordered = points[np.lexsort((points[:, 1], points[:, 0]))]
     best_before = np.concatenate([[np.inf], np.minimum.accumulate(ordered[:-1, 1])])
@@ -61,11 +28,11 @@ def _front_2d(points: np.ndarray) -> np.ndarray:
 
 
 # ---- ZDT (2 objectives, continuous) ------------------------------------------------------
-def _zdt(kind: int, dim: int = 8) -> Problem:
+def _zdt(kind: int, dim: int = 8) -> FrontProblem:
     def suggest(trial: Any) -> dict[str, Any]:
         return {f"x{i}": trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(dim)}
 
-    def evaluate(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+    def evaluate(p: dict[str, Any]) -> Evaluation:
         x = np.array([p[f"x{i}"] for i in range(dim)])
         f1 = x[0]
         g = 1.0 + 9.0 * x[1:].mean()
@@ -83,19 +50,19 @@ def _zdt(kind: int, dim: int = 8) -> Problem:
             return np.column_stack([f1, 1 - np.sqrt(f1)])
         if kind == 2:
             return np.column_stack([f1, 1 - f1**2])
-        return _front_2d(np.column_stack([f1, 1 - np.sqrt(f1) - f1 * np.sin(10 * np.pi * f1)]))
+        return front_2d(np.column_stack([f1, 1 - np.sqrt(f1) - f1 * np.sin(10 * np.pi * f1)]))
 
     # A reference of f2 = 4 (g up to about 4) keeps early fronts measurable; with the
     # customary (1.1, 1.1) no contender scores above 0 within 100 evaluations.
-    return Problem(f"ZDT{kind}", 2, 0, suggest, evaluate, (1.1, 4.0), front)
+    return FrontProblem(f"ZDT{kind}", 2, 0, suggest, evaluate, (1.1, 4.0), front)
 
 
 # ---- DTLZ2 (3 objectives) ----------------------------------------------------------------
-def _dtlz2(dim: int = 7) -> Problem:
+def _dtlz2(dim: int = 7) -> FrontProblem:
     def suggest(trial: Any) -> dict[str, Any]:
         return {f"x{i}": trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(dim)}
 
-    def evaluate(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+    def evaluate(p: dict[str, Any]) -> Evaluation:
         x = np.array([p[f"x{i}"] for i in range(dim)])
         g = float(np.sum((x[2:] - 0.5) ** 2))
         a, b = x[0] * math.pi / 2, x[1] * math.pi / 2
@@ -112,12 +79,12 @@ def _dtlz2(dim: int = 7) -> Problem:
 
     # The front is the unit sphere's positive octant: 1.1^3 minus an eighth of the ball.
     exact = 1.1**3 - math.pi / 6
-    return Problem("DTLZ2", 3, 0, suggest, evaluate, (1.1, 1.1, 1.1), front, exact)
+    return FrontProblem("DTLZ2", 3, 0, suggest, evaluate, (1.1, 1.1, 1.1), front, exact)
 
 
 # ---- constrained 2-variable problems -----------------------------------------------------
-def _grid_front(
-    evaluate: Callable[[dict[str, Any]], tuple[list[float], list[float]]],
+def grid_front(
+    evaluate: Callable[[dict[str, Any]], Evaluation],
     x_range: tuple[float, float],
     y_range: tuple[float, float],
     n: int = 1500,
@@ -125,27 +92,27 @@ def _grid_front(
     xs, ys = np.meshgrid(np.linspace(*x_range, n), np.linspace(*y_range, n))
     objs, cons = evaluate({"x": xs.ravel(), "y": ys.ravel()})  # vectorised
     feasible = np.all(np.asarray(cons) <= 0, axis=0)
-    return _front_2d(np.column_stack(objs)[feasible])
+    return front_2d(np.column_stack(objs)[feasible])
 
 
 def _two_var(
     name: str,
     x_range: tuple[float, float],
     y_range: tuple[float, float],
-    evaluate: Callable[[dict[str, Any]], tuple[list[float], list[float]]],
+    evaluate: Callable[[dict[str, Any]], Evaluation],
     reference: tuple[float, float],
-) -> Problem:
+) -> FrontProblem:
     def suggest(trial: Any) -> dict[str, Any]:
         return {
             "x": trial.suggest_float("x", *x_range),
             "y": trial.suggest_float("y", *y_range),
         }
 
-    front = functools.cache(lambda: _grid_front(evaluate, x_range, y_range))
-    return Problem(name, 2, 2, suggest, evaluate, reference, front)
+    front = functools.cache(lambda: grid_front(evaluate, x_range, y_range))
+    return FrontProblem(name, 2, 2, suggest, evaluate, reference, front)
 
 
-def _bnh(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+def _bnh(p: dict[str, Any]) -> Evaluation:
     x, y = p["x"], p["y"]
     return [4 * x * x + 4 * y * y, (x - 5) ** 2 + (y - 5) ** 2], [
         (x - 5) ** 2 + y * y - 25,
@@ -153,7 +120,7 @@ def _bnh(p: dict[str, Any]) -> tuple[list[float], list[float]]:
     ]
 
 
-def _srn(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+def _srn(p: dict[str, Any]) -> Evaluation:
     x, y = p["x"], p["y"]
     return [2 + (x - 2) ** 2 + (y - 1) ** 2, 9 * x - (y - 1) ** 2], [
         x * x + y * y - 225,
@@ -161,7 +128,7 @@ def _srn(p: dict[str, Any]) -> tuple[list[float], list[float]]:
     ]
 
 
-def _tnk(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+def _tnk(p: dict[str, Any]) -> Evaluation:
     x, y = p["x"], p["y"]
     return [x, y], [
         -(x * x + y * y - 1 - 0.1 * np.cos(16 * np.arctan2(x, y))),
@@ -170,7 +137,7 @@ def _tnk(p: dict[str, Any]) -> tuple[list[float], list[float]]:
 
 
 # ---- a mixed, conditional space ----------------------------------------------------------
-def _mixed() -> Problem:
+def _mixed() -> FrontProblem:
     """Choose a model family with its own knobs: error vs cost under a cost budget."""
 
     def suggest(trial: Any) -> dict[str, Any]:
@@ -187,7 +154,7 @@ def _mixed() -> Problem:
             p["l2"] = trial.suggest_float("l2", 1e-6, 1.0, log=True)
         return p
 
-    def evaluate(p: dict[str, Any]) -> tuple[list[float], list[float]]:
+    def evaluate(p: dict[str, Any]) -> Evaluation:
         lr_term = (math.log10(p["lr"]) + 2.0) ** 2 / 4.0  # best near lr = 1e-2
         capacity = math.log2(p["width"]) / 6.0
         if p["family"] == "tree":
@@ -219,12 +186,12 @@ def _mixed() -> Problem:
                 objs, cons = evaluate(p)
                 if cons[0] <= 0:
                     points.append(objs)
-        return _front_2d(np.asarray(points))
+        return front_2d(np.asarray(points))
 
-    return Problem("Mixed", 2, 1, suggest, evaluate, (0.6, 2.2), functools.cache(front))
+    return FrontProblem("Mixed", 2, 1, suggest, evaluate, (0.6, 2.2), functools.cache(front))
 
 
-PROBLEMS: dict[str, Problem] = {
+PROBLEMS: dict[str, FrontProblem] = {
     p.name: p
     for p in (
         _zdt(1),
@@ -238,15 +205,3 @@ PROBLEMS: dict[str, Problem] = {
     )
 }
 """Every synthetic problem, by name."""
-
-
-def feasible_front_hypervolume(
-    problem: Problem, objectives: list[list[float]], constraints: list[list[float]]
-) -> float:
-    """Hypervolume of the feasible points among evaluated ones, normalised by the best."""
-    pts = [o for o, c in zip(objectives, constraints, strict=True) if all(v <= 0 for v in c)]
-    if not pts:
-        return 0.0
-    arr = np.asarray(pts)
-    arr = arr[is_pareto_efficient(arr)]
-    return hypervolume(arr, problem.reference) / problem.best_hypervolume

@@ -11,7 +11,6 @@ Needs the ``bench`` extra (``pip install -e ".[bench]"``) for Optuna.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import tempfile
@@ -20,9 +19,22 @@ import uuid
 import warnings
 from collections.abc import Callable
 
+from harness.cli import make_parser
+from harness.table import Column
+from harness.table import Table
+from harness.versions import version_stamp
+
 DEFAULT_PG = os.environ.get(
     "PARETUNE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+TABLE = Table(
+    Column("backend", 11, align="<"), Column("paretune ms", 12, ".2f"),
+    Column("optuna ms", 10, ".2f"), Column("ratio optuna/paretune", 22, ".1f"),
+    Column("storage-only ms (pt / optuna)", 30),
+)  # fmt: skip
+LIBRARIES = ("optuna", "sqlalchemy", "psycopg")
+"""Besides paretune: the libraries whose versions the stamp under the table names."""
 
 
 def run_paretune(storage: str | None, n_trials: int) -> float:
@@ -85,7 +97,7 @@ def median_of(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = make_parser(__doc__)
     parser.add_argument("--trials", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--postgres", default=DEFAULT_PG, help="PostgreSQL URL ('' to skip)")
@@ -106,17 +118,15 @@ def main() -> None:
             )
     base_ours, base_theirs = results["memory"]
     print(f"Storage cost per trial, {args.trials} trials, median of {args.repeats} runs")
-    print(
-        f"{'backend':<11} {'paretune ms':>12} {'optuna ms':>10} {'ratio optuna/paretune':>22}"
-        f" {'storage-only ms (pt / optuna)':>30}"
-    )
+    print(TABLE.header())
     for label, (ours, theirs) in results.items():
         extra = (
             ""
             if label == "memory"
             else (f"{ours - base_ours:>14.2f} / {theirs - base_theirs:<13.2f}")
         )
-        print(f"{label:<11} {ours:>12.2f} {theirs:>10.2f} {theirs / ours:>22.1f} {extra:>30}")
+        print(TABLE.row(label, ours, theirs, theirs / ours, extra))
+    print(version_stamp(LIBRARIES))
 
 
 if __name__ == "__main__":

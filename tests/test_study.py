@@ -327,3 +327,11 @@ def test_trial_records_carry_seed_environment_and_times() -> None:
     assert all(t.duration is not None and t.duration >= 0 for t in study.trials)
     data = study.trials[0].to_dict()
     assert data["state"] == "complete" and data["feasible"] is True
+
+
+def test_warnings_point_at_the_callers_code() -> None:
+    study = pt.create_study(objectives={"loss": "minimize"}, constraints={"c": ("<=", 0.0)})
+    study.optimize(lambda t: {"loss": t.suggest_float("x", 0, 1), "c": 1.0}, n_trials=2)
+    with pytest.warns(pt.exceptions.NoFeasibleTrialWarning) as caught:
+        study.pareto_front()
+    assert caught[0].filename == __file__

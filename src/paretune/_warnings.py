@@ -19,7 +19,7 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     if sys.version_info >= (3, 12):
         warnings.warn(message, category, skip_file_prefixes=(_PACKAGE_DIR,))
         return
-    level = 1
+    level = 2  # stacklevel 2 is warn()'s caller, the frame sys._getframe(1) returns
     frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame = frame.f_back  # type: ignore[assignment]

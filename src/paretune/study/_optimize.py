@@ -167,7 +167,8 @@ class _Run:
         )
         warn(
             f"{total} of {self.done} trials of study {self.study.name!r} failed: {lines}. Their "
-            "reasons and tracebacks are stored with the trials (study.trials_dataframe()).",
+            "reasons are in study.trials_dataframe(), their tracebacks in each record's "
+            "`traceback` (and in `paretune export NAME --format json`).",
             FailedTrialsWarning,
         )
 

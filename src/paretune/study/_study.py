@@ -250,7 +250,8 @@ class Study:
 
     def draw(self, number: int, purpose: str) -> float:
         """A uniform number in ``[0, 1)`` fixed by the study's seed, a trial number and a
-        purpose, the same in every worker (schedulers use it for their bias guard)."""
+        purpose (schedulers use it for their bias guard). Every worker of a seeded study
+        draws the same; an unseeded study draws from a base random to each process."""
         return uniform(self._trial_seed_base, number, purpose)
 
     def is_guard(self, record: TrialRecord) -> bool:
