@@ -335,3 +335,50 @@ def test_warnings_point_at_the_callers_code() -> None:
     with pytest.warns(pt.exceptions.NoFeasibleTrialWarning) as caught:
         study.pareto_front()
     assert caught[0].filename == __file__
+
+
+def test_progress_bar_counts_trials_feasible_ones_and_hypervolume(capsys) -> None:
+    study = pt.create_study(
+        objectives={"a": "minimize", "b": "minimize"},
+        constraints={"c": ("<=", 0.5)},
+        sampler=pt.samplers.RandomSampler(seed=0),
+    )
+
+    def objective(trial: pt.Trial) -> dict[str, float]:
+        x = trial.suggest_float("x", 0.0, 1.0)
+        return {"a": x, "b": 1.0 - x, "c": x}
+
+    study.optimize(objective, n_trials=20, show_progress_bar=True)
+    lines = capsys.readouterr().err.strip().splitlines()
+    feasible = sum(t.feasible for t in study.trials)
+    assert lines[-1].startswith("[" + "#" * 24 + "] 100% 20/20 trials, ")
+    assert f", {feasible} feasible, hypervolume " in lines[-1]
+    from paretune.study._progress import normalised_hypervolume
+
+    volume = normalised_hypervolume(study, study.trials)
+    assert volume is not None and 0.0 < volume <= 1.1**2
+    assert f"hypervolume {volume:.4f}" in lines[-1]
+    assert 2 <= len(lines) <= 12  # not a terminal: a line every tenth of the way
+
+
+def test_progress_bar_follows_the_timeout_without_n_trials(capsys) -> None:
+    study = pt.create_study(objectives={"a": "minimize"})
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), timeout=0.3, show_progress_bar=True)
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "100%" in last and f"{len(study.trials)} trials" in last
+
+
+def test_logging_verbosity_shows_one_line_per_finished_trial(capsys) -> None:
+    pt.logging.set_verbosity(pt.logging.INFO)
+    try:
+        study = pt.create_study(objectives={"a": "minimize"})
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        err = capsys.readouterr().err
+        assert sum("Trial" in line and "complete" in line for line in err.splitlines()) == 3
+    finally:
+        pt.logging.set_verbosity(pt.logging.WARNING)
+        pt.logging.disable_default_handler()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert "Trial" not in capsys.readouterr().err
+    with pytest.raises(ValueError, match="logging level"):
+        pt.logging.set_verbosity("loud")  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from paretune import distributions as distributions
 from paretune import exceptions as exceptions
+from paretune import logging as logging
 from paretune import pareto as pareto
 from paretune import samplers as samplers
 from paretune import schedulers as schedulers
@@ -58,6 +59,7 @@ __all__ = [
     "evaluate",
     "exceptions",
     "list_studies",
+    "logging",
     "load_study",
     "pareto",
     "samplers",

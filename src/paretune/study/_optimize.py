@@ -21,6 +21,7 @@ from paretune.exceptions import TrialStopped
 from paretune.exceptions import UnrelatedFailure
 from paretune.study._failures import UNRELATED
 from paretune.study._failures import failure_label
+from paretune.study._progress import ProgressBar
 from paretune.trial import Trial
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
@@ -64,6 +65,7 @@ def run_optimize(
     callbacks: Iterable[Callable[[Study, TrialRecord], None]] | None,
     n_workers: int = 1,
     max_cost: float | None = None,
+    show_progress_bar: bool = False,
 ) -> None:
     """Run trials on ``n_workers`` threads; see :meth:`Study.optimize` for the arguments."""
     _check_limits(n_trials, timeout)
@@ -79,6 +81,8 @@ def run_optimize(
         raise TypeError(f"`objective` must be callable, got {type(objective).__name__}.")
     caught = catch if isinstance(catch, tuple) else (catch,)
     run = _Run(study, objective, n_trials, timeout, max_cost, caught, list(callbacks or ()))
+    if show_progress_bar:
+        run.progress = ProgressBar(study, n_trials=n_trials, timeout=timeout, max_cost=max_cost)
     study._stop_requested = False
     study._in_optimize = True
     try:
@@ -91,6 +95,8 @@ def run_optimize(
                     future.result()
     finally:
         study._in_optimize = False
+        if run.progress is not None:
+            run.progress.close()
     run.warn_failures()
 
 
@@ -122,6 +128,7 @@ class _Run:
         self.failures: collections.Counter[str] = collections.Counter()
         self.first_failure: dict[str, str] = {}
         self.error: BaseException | None = None
+        self.progress: ProgressBar | None = None
 
     def _may_start(self) -> bool:
         with self.lock:
@@ -153,6 +160,8 @@ class _Run:
                     kind = failure_label(record)
                     self.failures[kind] += 1
                     self.first_failure.setdefault(kind, record.fail_reason or "")
+            if self.progress is not None:
+                self.progress.update(record)
             for callback in self.callbacks:
                 callback(self.study, record)
 

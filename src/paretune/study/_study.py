@@ -550,6 +550,7 @@ class Study:
         callbacks: Iterable[Callable[[Study, TrialRecord], None]] | None = None,
         n_workers: int = 1,
         max_cost: float | None = None,
+        show_progress_bar: bool = False,
     ) -> None:
         """Run ``objective`` on new trials until ``n_trials`` ran or ``timeout`` passed.
 
@@ -568,6 +569,10 @@ class Study:
                 scikit-learn, PyTorch).
             max_cost: Seconds of compute (the summed durations of the trials this call
                 finished) after which no new trial starts; None for no limit.
+            show_progress_bar: Draw a progress line on standard error: the share of
+                ``n_trials`` (else ``timeout``, else ``max_cost``) done, trials finished,
+                feasible trials and the hypervolume of the front so far (objectives scaled
+                to ``[0, 1]`` over the feasible trials, reference point 1.1).
 
         Raises:
             ValueError: On a non-positive ``n_trials``, ``timeout``, ``n_workers`` or
@@ -577,7 +582,17 @@ class Study:
         from paretune.study._optimize import run_optimize
 
         with search_in_progress():
-            run_optimize(self, objective, n_trials, timeout, catch, callbacks, n_workers, max_cost)
+            run_optimize(
+                self,
+                objective,
+                n_trials,
+                timeout,
+                catch,
+                callbacks,
+                n_workers,
+                max_cost,
+                show_progress_bar,
+            )
 
     def stop(self) -> None:
         """Ask a running :meth:`optimize` to start no further trial (e.g. from a callback)."""
