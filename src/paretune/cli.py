@@ -133,6 +133,21 @@ def show(name: str, storage: str) -> None:
     ]
     click.echo(f"Pareto front ({len(front)} trials):")
     click.echo(_format_table(["trial", *metric_names, *params], rows))
+    summaries = [s for t in front if (s := study.repeat_summary(t.number)) is not None]
+    if summaries:
+        click.echo("Re-evaluated (mean [95% interval] over the repeats):")
+        header = ["trial", "repeats", *metric_names]
+        cells = [
+            [s.trial_number, s.n]
+            + [
+                f"{s.mean[m]:.4g} [{s.intervals[m][0]:.4g}, {s.intervals[m][1]:.4g}]"
+                if m in s.mean
+                else ""
+                for m in metric_names
+            ]
+            for s in summaries
+        ]
+        click.echo(_format_table(header, cells))
 
 
 @main.command()
@@ -224,6 +239,29 @@ def export(name: str, fmt: str, output: str | None, storage: str) -> None:
 
 @main.command()
 @click.argument("name")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="The HTML file to write (default: NAME.html).",
+)
+@_storage_option
+def report(name: str, output: str | None, storage: str) -> None:
+    """Write a study's report: one self-contained HTML file that opens offline."""
+    from paretune.exceptions import ParetuneError
+    from paretune.study import load_study
+
+    try:
+        study = load_study(study_name=name, storage=storage)
+        path = study.report(output or f"{name}.html")
+    except (ParetuneError, ImportError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    click.echo(f"Wrote the report of {study.name!r} ({len(study.trials)} trials) to {path}")
+
+
+@main.command()
+@click.argument("name")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @_storage_option
 def delete(name: str, yes: bool, storage: str) -> None:
@@ -252,9 +290,12 @@ def delete(name: str, yes: bool, storage: str) -> None:
 @click.option("--max-latency-ms", default=3.0, show_default=True, type=click.FloatRange(min=0.0,
               min_open=True), help="The p99 single-row latency limit.")  # fmt: skip
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--report", "report_path", default="demo-adult.html", show_default=True,
+              type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the study's HTML report.")  # fmt: skip
 @_storage_option
 def demo(seconds: float, n_trials: int | None, max_rows: int | None, max_latency_ms: float,
-         seed: int, storage: str) -> None:  # fmt: skip
+         seed: int, report_path: str, storage: str) -> None:  # fmt: skip
     """Tune a fair, fast income classifier on Adult and evaluate its Pareto set on test."""
     from paretune.demo import DEMO_STUDY_NAME
     from paretune.demo import run_demo
@@ -262,7 +303,8 @@ def demo(seconds: float, n_trials: int | None, max_rows: int | None, max_latency
 
     try:
         run_demo(storage=storage, seconds=seconds, n_trials=n_trials, seed=seed,
-                 max_rows=max_rows, max_latency_ms=max_latency_ms, echo=click.echo)  # fmt: skip
+                 max_rows=max_rows, max_latency_ms=max_latency_ms, echo=click.echo,
+                 report=report_path)  # fmt: skip
     except (ParetuneError, ImportError) as exc:
         _fail(str(exc))
     click.echo(f"Inspect it again with: paretune show {DEMO_STUDY_NAME} --storage {storage}")

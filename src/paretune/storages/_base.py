@@ -34,6 +34,7 @@ from paretune.fidelity import Fidelity
 from paretune.objectives import Objective
 from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
+from paretune.trial._repeat import TrialRepeat
 from paretune.trial._state import FailKind
 from paretune.trial._state import TrialState
 
@@ -297,6 +298,47 @@ class BaseStorage(abc.ABC):
         self, study_id: int, states: Container[TrialState] | None = None
     ) -> list[TrialRecord]:
         """Return the study's trials ordered by number, optionally only those in ``states``."""
+
+    @abc.abstractmethod
+    def claim_repeat(
+        self,
+        study_id: int,
+        trial_id: int,
+        index: int,
+        *,
+        seed: int,
+        environment: Mapping[str, Any],
+        now: float,
+    ) -> TrialRepeat | None:
+        """Claim repeat ``index`` of a finished trial for this worker, atomically.
+
+        Returns:
+            The running repeat, or None when another worker claimed it first (each repeat
+            runs once, whatever the number of workers).
+
+        Raises:
+            KeyError: If no trial has that id.
+        """
+
+    @abc.abstractmethod
+    def finish_repeat(
+        self,
+        trial_id: int,
+        index: int,
+        *,
+        metrics: Mapping[str, float] | None,
+        fail_reason: str | None,
+        now: float,
+    ) -> TrialRepeat:
+        """Store a claimed repeat's metrics (complete) or, with ``fail_reason``, its failure.
+
+        Raises:
+            UpdateFinishedTrialError: If the repeat is not running (finished or never claimed).
+        """
+
+    @abc.abstractmethod
+    def get_repeats(self, study_id: int) -> list[TrialRepeat]:
+        """Every repeat of the study's trials, ordered by trial number, then index."""
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not abstract
         """Release connections. The storage must not be used afterwards."""

@@ -24,6 +24,7 @@ from paretune.storages._base import StudySummary
 from paretune.storages._json import check_json_value
 from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
+from paretune.trial._repeat import TrialRepeat
 from paretune.trial._state import FailKind
 from paretune.trial._state import TrialState
 
@@ -46,6 +47,7 @@ class InMemoryStorage(BaseStorage):
         self._next_study_id = 0
         self._next_trial_id = 0
         self._keys: dict[int, set[str]] = {}  # study_id -> keys taken by create_trial_once
+        self._repeats: dict[tuple[int, int], TrialRepeat] = {}  # (trial_id, index) -> repeat
 
     # ---- studies -------------------------------------------------------------------------
     def create_study(
@@ -108,6 +110,9 @@ class InMemoryStorage(BaseStorage):
             del self._studies[info.study_id]
             del self._names[name]
             self._keys.pop(info.study_id, None)
+            gone = [key for key, r in self._repeats.items() if key[0] not in self._trial_index]
+            for key in gone:
+                del self._repeats[key]
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         """See :meth:`BaseStorage.set_study_user_attr`."""
@@ -284,6 +289,66 @@ class InMemoryStorage(BaseStorage):
             if states is None:
                 return list(trials)
             return [t for t in trials if t.state in states]
+
+    def claim_repeat(
+        self,
+        study_id: int,
+        trial_id: int,
+        index: int,
+        *,
+        seed: int,
+        environment: Mapping[str, Any],
+        now: float,
+    ) -> TrialRepeat | None:
+        """See :meth:`BaseStorage.claim_repeat`."""
+        with self._lock:
+            record = self.get_trial(trial_id)
+            if (trial_id, index) in self._repeats:
+                return None
+            repeat = TrialRepeat(
+                record.number,
+                index,
+                seed,
+                TrialState.RUNNING,
+                started_at_ts=now,
+                environment=dict(environment),
+            )
+            self._repeats[(trial_id, index)] = repeat
+            return repeat
+
+    def finish_repeat(
+        self,
+        trial_id: int,
+        index: int,
+        *,
+        metrics: Mapping[str, float] | None,
+        fail_reason: str | None,
+        now: float,
+    ) -> TrialRepeat:
+        """See :meth:`BaseStorage.finish_repeat`."""
+        with self._lock:
+            repeat = self._repeats.get((trial_id, index))
+            if repeat is None or repeat.state is not TrialState.RUNNING:
+                raise UpdateFinishedTrialError(
+                    f"Repeat {index} of trial id {trial_id} is not running; claim it first."
+                )
+            done = replace(
+                repeat,
+                state=TrialState.FAILED if fail_reason is not None else TrialState.COMPLETE,
+                metrics=dict(metrics or {}) if fail_reason is None else {},
+                fail_reason=fail_reason,
+                finished_at_ts=now,
+            )
+            self._repeats[(trial_id, index)] = done
+            return done
+
+    def get_repeats(self, study_id: int) -> list[TrialRepeat]:
+        """See :meth:`BaseStorage.get_repeats`."""
+        with self._lock:
+            found = [
+                r for (tid, _), r in self._repeats.items() if self._trial_index[tid][0] == study_id
+            ]
+        return sorted(found, key=lambda r: (r.trial_number, r.index))
 
 
 def _not_found(name: str, existing: list[str]) -> str:

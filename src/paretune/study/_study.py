@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import pathlib
 import secrets
 import threading
 import time
@@ -56,6 +58,9 @@ if TYPE_CHECKING:
     from paretune.analysis import FidelityReport
     from paretune.study._optimize import Catch
     from paretune.study._optimize import ObjectiveFunction
+    from paretune.study._reevaluate import Reevaluation
+    from paretune.study._reevaluate import RepeatFunction
+    from paretune.study._reevaluate import RepeatSummary
 
 __all__ = ["Study"]
 
@@ -504,6 +509,74 @@ class Study:
         ref = np.asarray([o.sign * float(reference_point[o.name]) for o in self.objectives])
         return hypervolume(self.losses(front), ref) if front else 0.0
 
+    def reevaluate(
+        self,
+        fn: RepeatFunction,
+        top_k: int = 10,
+        repeats: int = 5,
+        *,
+        trials: Sequence[TrialRecord] | None = None,
+        confidence: float = 0.95,
+        catch: tuple[type[BaseException], ...] = (Exception,),
+    ) -> Reevaluation:
+        """Re-run the finalists' configurations with new seeds and re-rank them.
+
+        The finalists are the ``top_k`` best complete trials by constraint-domination (the
+        feasible front first, then the next fronts), or ``trials``. Each gets ``repeats``
+        runs of ``fn(params, seed)`` (seeds derived from the trial's seed), stored beside
+        the trial: its own metrics are never overwritten. Each repeat is claimed once in
+        the storage, so several workers (processes sharing an SQL storage) can call this
+        at once and split the work; a call runs only the repeats nobody has claimed, so
+        calling it again after adding repeats or finalists reuses what is stored. A repeat
+        whose ``fn`` raises one of ``catch`` or returns invalid metrics is stored as
+        failed and left out of the means; any other exception propagates.
+
+        Args:
+            fn: ``fn(params, seed) -> metrics``: retrain with that seed (or on that split)
+                and measure as the objective did.
+            top_k: How many finalists.
+            repeats: Repeats per finalist.
+            trials: Re-evaluate these complete trials instead of the top ``top_k``.
+            confidence: Level of the intervals in the result.
+            catch: Exception types that fail one repeat without stopping.
+
+        Returns:
+            A :class:`~paretune.study.Reevaluation`: per finalist the number of repeats,
+            mean, standard deviation and interval of every metric, and the front of the
+            finalists re-ranked on the means.
+        """
+        from paretune.study._reevaluate import reevaluate
+
+        chosen = None if trials is None else list(trials)
+        return reevaluate(
+            self,
+            fn,
+            top_k=top_k,
+            repeats=repeats,
+            trials=chosen,
+            confidence=confidence,
+            catch=catch,
+        )
+
+    def repeats(self, number: int) -> list[dict[str, float]]:
+        """The metrics of each complete repeat of trial ``number`` (see :meth:`reevaluate`),
+        in repeat order; an empty list when it has none."""
+        return [
+            dict(r.metrics)
+            for r in self._storage.get_repeats(self._info.study_id)
+            if r.trial_number == number and r.state is TrialState.COMPLETE
+        ]
+
+    def repeat_summary(self, number: int, confidence: float = 0.95) -> RepeatSummary | None:
+        """Mean, standard deviation and interval per metric over trial ``number``'s complete
+        repeats; None without any."""
+        from paretune.study._reevaluate import summarise
+
+        repeats = [
+            r for r in self._storage.get_repeats(self._info.study_id) if r.trial_number == number
+        ]
+        return summarise(number, repeats, confidence)
+
     def fidelity_report(self, *, threshold: float = 0.3, warn: bool = True) -> FidelityReport:
         """Cross-fidelity calibration: does each cheap rung rank configurations as the top does?
 
@@ -526,6 +599,20 @@ class Study:
         from paretune.analysis import fidelity_report
 
         return fidelity_report(self, threshold=threshold, warn=warn)
+
+    def report(self, path: str | os.PathLike[str]) -> pathlib.Path:
+        """Write the study's HTML report (set-up, plots, front, failures, calibration,
+        test-split evaluation) to ``path``: one file that opens offline.
+
+        Returns:
+            The absolute path written.
+
+        Raises:
+            ImportError: Without plotly (``pip install 'paretune[plot]'``).
+        """
+        from paretune.report import write_report
+
+        return write_report(self, path)
 
     def trials_dataframe(self) -> pd.DataFrame:
         """One row per trial: number, state, params, metrics, violations, feasibility, times.

@@ -225,3 +225,46 @@ class StorageContract:
         )
         kinds = [t.fail_kind for t in storage.get_all_trials(study_id)]
         assert kinds == [FailKind.WORKER_LOST, None]
+
+    def test_repeats_are_claimed_once_and_kept_beside_the_trial(self, storage: BaseStorage) -> None:
+        study_id = storage.create_study("s", OBJECTIVES, (), seed=None).study_id
+        other = storage.create_study("t", OBJECTIVES, (), seed=None).study_id
+        trial = _new_trial(storage, study_id)
+        metrics = {"accuracy": 0.8, "eo_diff": 0.1}
+        storage.finish_trial(
+            trial.trial_id,
+            state=TrialState.COMPLETE,
+            metrics=metrics,
+            constraints={},
+            fail_reason=None,
+            traceback=None,
+            now=time.time(),
+        )
+        first = storage.claim_repeat(
+            study_id, trial.trial_id, 0, seed=11, environment={"pid": 2}, now=time.time()
+        )
+        assert first is not None and first.state is TrialState.RUNNING and first.seed == 11
+        again = storage.claim_repeat(
+            study_id, trial.trial_id, 0, seed=12, environment={}, now=time.time()
+        )
+        assert again is None
+        done = storage.finish_repeat(
+            trial.trial_id, 0, metrics={"accuracy": 0.7}, fail_reason=None, now=time.time()
+        )
+        assert done.state is TrialState.COMPLETE and done.metrics == {"accuracy": 0.7}
+        with pytest.raises(UpdateFinishedTrialError):
+            storage.finish_repeat(
+                trial.trial_id, 0, metrics={"accuracy": 0.1}, fail_reason=None, now=time.time()
+            )
+        storage.claim_repeat(study_id, trial.trial_id, 1, seed=13, environment={}, now=time.time())
+        storage.finish_repeat(trial.trial_id, 1, metrics=None, fail_reason="boom", now=time.time())
+        repeats = storage.get_repeats(study_id)
+        assert [(r.trial_number, r.index, r.state) for r in repeats] == [
+            (0, 0, TrialState.COMPLETE),
+            (0, 1, TrialState.FAILED),
+        ]
+        assert repeats[1].fail_reason == "boom" and dict(repeats[1].metrics) == {}
+        assert storage.get_repeats(other) == []
+        assert dict(storage.get_trial(trial.trial_id).metrics) == metrics  # never overwritten
+        storage.delete_study("s")
+        assert storage.get_repeats(study_id) == []

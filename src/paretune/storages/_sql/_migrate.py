@@ -48,6 +48,7 @@ def init_schema(conn: Connection, url: URL) -> None:
     if found < 3:  # version 3: the failure kind, read off the stored reasons
         conn.execute(text("ALTER TABLE paretune_trials ADD COLUMN fail_kind VARCHAR(32)"))
         _backfill_fail_kinds(conn)
+    # version 4 added the repeats table, which create_all made above
     if found < SCHEMA_VERSION:
         conn.execute(
             update(meta_table)

@@ -6,7 +6,7 @@ seconds since the epoch (double precision), which is exact and dialect-neutral.
 Bump :data:`SCHEMA_VERSION` with every change and add its migration to
 ``SQLStorage._init_schema``. Version 2 added ``paretune_trials.placement``,
 ``paretune_studies.fidelity`` and the ``paretune_study_keys`` table; version 3
-``paretune_trials.fail_kind``.
+``paretune_trials.fail_kind``; version 4 the ``paretune_trial_repeats`` table.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version of the schema this paretune writes and reads."""
 
 metadata = MetaData()
@@ -103,3 +103,24 @@ study_keys_table = Table(
     UniqueConstraint("study_id", "key", name="uq_paretune_study_keys_study_key"),
 )
 """Keys taken once per study (since version 2): a unique row makes a decision atomic."""
+
+repeats_table = Table(
+    "paretune_trial_repeats",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("study_id", Integer, ForeignKey("paretune_studies.id"), nullable=False),
+    Column("trial_id", Integer, ForeignKey("paretune_trials.id"), nullable=False),
+    Column("trial_number", Integer, nullable=False),
+    Column("repeat_index", Integer, nullable=False),
+    Column("seed", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("metrics", Text, nullable=True),
+    Column("fail_reason", Text, nullable=True),
+    Column("started_at", Float(precision=53), nullable=False),
+    Column("finished_at", Float(precision=53), nullable=True),
+    Column("environment", Text, nullable=False),
+    UniqueConstraint("trial_id", "repeat_index", name="uq_paretune_repeats_trial_index"),
+    Index("ix_paretune_repeats_study", "study_id"),
+)
+"""Re-evaluations of finished trials (since version 4): a unique row per trial and index,
+so each repeat is claimed by one worker."""

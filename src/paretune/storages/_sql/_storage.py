@@ -51,7 +51,9 @@ from paretune.storages._sql._records import StudyCache
 from paretune.storages._sql._records import load_trials
 from paretune.storages._sql._records import merge_user_attr
 from paretune.storages._sql._records import record_from_row
+from paretune.storages._sql._repeats import RepeatsMixin
 from paretune.storages._sql._schema import params_table
+from paretune.storages._sql._schema import repeats_table
 from paretune.storages._sql._schema import reports_table
 from paretune.storages._sql._schema import studies_table
 from paretune.storages._sql._schema import study_keys_table
@@ -69,7 +71,7 @@ _RUNNING = TrialState.RUNNING.value
 _WAITING = TrialState.WAITING.value
 
 
-class SQLStorage(BaseStorage):
+class SQLStorage(RepeatsMixin, BaseStorage):
     """Stores studies in an SQL database through SQLAlchemy.
 
     Args:
@@ -245,6 +247,7 @@ class SQLStorage(BaseStorage):
             trial_ids = select(trials_table.c.id).where(trials_table.c.study_id == study_id)
             conn.execute(delete(params_table).where(params_table.c.trial_id.in_(trial_ids)))
             conn.execute(delete(reports_table).where(reports_table.c.trial_id.in_(trial_ids)))
+            conn.execute(delete(repeats_table).where(repeats_table.c.study_id == study_id))
             conn.execute(delete(trials_table).where(trials_table.c.study_id == study_id))
             conn.execute(delete(study_keys_table).where(study_keys_table.c.study_id == study_id))
             conn.execute(delete(studies_table).where(studies_table.c.id == study_id))
