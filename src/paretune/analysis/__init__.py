@@ -4,6 +4,9 @@ This layer sits above :mod:`paretune.study`; plots, importance and operating-poi
 selection belong here too.
 """
 
+from paretune.analysis._export import ModelCard as ModelCard
+from paretune.analysis._export import data_fingerprint as data_fingerprint
+from paretune.analysis._export import export_model as export_model
 from paretune.analysis._fidelity_report import FidelityReport as FidelityReport
 from paretune.analysis._fidelity_report import RungCalibration as RungCalibration
 from paretune.analysis._fidelity_report import fidelity_report as fidelity_report
@@ -15,9 +18,12 @@ from paretune.analysis._test_front import test_front as test_front
 __all__ = [
     "TEST_EVALUATION_KEY",
     "FidelityReport",
+    "ModelCard",
     "RungCalibration",
     "TestReport",
     "TestResult",
+    "data_fingerprint",
+    "export_model",
     "fidelity_report",
     "test_front",
 ]
