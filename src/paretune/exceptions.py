@@ -60,6 +60,25 @@ class StudyIncompatibleError(ParetuneError, ValueError):
     """``load_if_exists`` found a study whose objectives or constraints differ from the request."""
 
 
+class NoSelectionError(ParetuneError, ValueError):
+    """No candidate trial satisfies a selection rule of :mod:`paretune.select`, or there is
+    no candidate at all (an empty Pareto front).
+
+    Attributes:
+        closest: The number of the candidate that came closest to satisfying the rule, or
+            None when there was none to compare (no candidates, or none trusted).
+        misses: For the closest candidate, each limit it misses (as ``"metric <= bound"``)
+            mapped to by how much, in the metric's units.
+    """
+
+    def __init__(
+        self, message: str, *, closest: int | None = None, misses: dict[str, float] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.closest = closest
+        self.misses = dict(misses or {})
+
+
 class NoFeasibleTrialWarning(UserWarning):
     """Every complete trial violates at least one constraint, so the Pareto front is empty."""
 

@@ -177,7 +177,7 @@ def test_an_unrelated_failure_fails_the_trial_but_teaches_the_sampler_nothing() 
     assert "ConnectionError" in (study.trials[1].traceback or "")
     assert [t.number for t in study.failures_for_sampler()] == [3]
 
-    from paretune.study._failures import failure_label
+    from paretune.trial._failures import failure_label
 
     assert failure_label(study.trials[1]) == "unrelated to the configuration"
     assert failure_label(study.trials[3]) == "MemoryError"

@@ -1,11 +1,10 @@
-"""Failure kinds: how a failed trial is classified when told, and how failures are counted."""
+"""Failure kinds: how a failed trial told without one is classified."""
 
 from __future__ import annotations
 
 from paretune._values import FailKind
-from paretune.trial import TrialRecord
 
-__all__ = ["UNRELATED", "WORKER_ENDED", "failure_label", "kind_for_told_failure"]
+__all__ = ["UNRELATED", "WORKER_ENDED", "kind_for_told_failure"]
 
 WORKER_ENDED = "worker process "
 """How the reason of a trial failed because its worker process ended begins."""
@@ -14,13 +13,6 @@ UNRELATED = "unrelated to the configuration: "
 """How the reason of a trial failed for a reason unrelated to its configuration begins
 (:class:`~paretune.exceptions.UnrelatedFailure`). An ask/tell user who starts a
 ``fail_reason`` with it gets :attr:`FailKind.UNRELATED` without passing ``fail_kind``."""
-
-_LABELS = {
-    FailKind.INVALID_METRICS: "invalid metrics",
-    FailKind.TOLD: "told as failed",
-    FailKind.UNRELATED: "unrelated to the configuration",
-    FailKind.WORKER_LOST: "worker process ended",
-}
 
 
 def kind_for_told_failure(fail_kind: FailKind | str | None, fail_reason: str | None) -> FailKind:
@@ -38,14 +30,3 @@ def kind_for_told_failure(fail_kind: FailKind | str | None, fail_reason: str | N
     if (fail_reason or "").startswith(UNRELATED):
         return FailKind.UNRELATED
     return FailKind.TOLD
-
-
-def failure_label(record: TrialRecord) -> str:
-    """What a failure is counted as: the exception type for an objective's error, else
-    ``invalid metrics``, ``told as failed``, ``unrelated to the configuration`` or
-    ``worker process ended``."""
-    kind = record.fail_kind
-    if kind is not None and kind is not FailKind.ERROR:
-        return _LABELS[kind]
-    reason = record.fail_reason
-    return reason.split(":", 1)[0] if reason else "no reason given"

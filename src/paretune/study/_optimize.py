@@ -20,11 +20,11 @@ from paretune.exceptions import FailedTrialsWarning
 from paretune.exceptions import TrialStopped
 from paretune.exceptions import UnrelatedFailure
 from paretune.study._failures import UNRELATED
-from paretune.study._failures import failure_label
 from paretune.study._progress import ProgressBar
 from paretune.trial import Trial
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
+from paretune.trial._failures import failure_label
 
 if TYPE_CHECKING:
     from paretune.study._study import Study

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from paretune.analysis import FidelityReport
+    from paretune.select import SelectionRule
     from paretune.study._optimize import Catch
     from paretune.study._optimize import ObjectiveFunction
     from paretune.study._reevaluate import Reevaluation
@@ -462,6 +463,9 @@ class Study:
     def pareto_front(self) -> list[TrialRecord]:
         """The feasible, non-dominated complete trials, ordered by number.
 
+        The front is always ordered by trial number (not by any objective), so the same
+        trials give the same list and selection rules break ties the same way.
+
         In a study with a fidelity, only trials at the full budget count.
 
         When trials completed but none satisfies every constraint, a
@@ -508,6 +512,45 @@ class Study:
         front = self.pareto_front()
         ref = np.asarray([o.sign * float(reference_point[o.name]) for o in self.objectives])
         return hypervolume(self.losses(front), ref) if front else 0.0
+
+    def select(
+        self, rule: SelectionRule, *, candidates: Sequence[TrialRecord] | None = None
+    ) -> TrialRecord:
+        """Pick the one trial to ship (the operating point) by a rule of :mod:`paretune.select`.
+
+        Args:
+            rule: A :class:`~paretune.select.SelectionRule`, such as
+                ``pt.select.Knee()`` or ``pt.select.EpsilonConstraint(maximize="accuracy",
+                limits={"eo_diff": 0.05})``.
+            candidates: Complete trials to choose from; None: :meth:`pareto_front`.
+
+        Returns:
+            The chosen trial's record. Trials with identical objective and constrained
+            metrics count as one candidate, represented by the lowest-numbered.
+
+        Raises:
+            NoSelectionError: If there is no candidate (an empty front) or none satisfies
+                the rule; the message names the closest one.
+            ValueError: If the rule names a metric the study lacks (the message lists the
+                valid names).
+            TypeError: If ``rule`` is not a selection rule.
+
+        Examples:
+            >>> import paretune as pt
+            >>> study = pt.create_study(objectives={"accuracy": "maximize", "eo_diff": "minimize"})
+            >>> for acc, eo in [(0.80, 0.01), (0.86, 0.02), (0.88, 0.08)]:
+            ...     _ = study.tell(study.ask(), {"accuracy": acc, "eo_diff": eo})
+            >>> study.select(pt.select.Knee()).number
+            1
+        """
+        from paretune.select import SelectionRule
+
+        if not isinstance(rule, SelectionRule):
+            raise TypeError(
+                f"`rule` must be a paretune.select rule such as pt.select.Knee(), but got {rule!r}."
+            )
+        chosen = self.pareto_front() if candidates is None else list(candidates)
+        return rule.choose(self, chosen)
 
     def reevaluate(
         self,
