@@ -82,6 +82,23 @@ class TestReport:
         ]
 
 
+def study_metrics(study: Study, *, with_groups: bool) -> list[str]:
+    """The study's objective and constraint metrics that :func:`classifier` knows, in
+    order; when there are none, its defaults (with the fairness ones if ``with_groups``)."""
+    from paretune.evaluate._evaluators import _DEFAULT_FAIRNESS
+    from paretune.evaluate._evaluators import DEFAULT_CLASSIFIER_METRICS
+    from paretune.evaluate._fairness import CLASSIFIER_FAIRNESS
+    from paretune.evaluate._latency import LATENCY_METRICS
+    from paretune.evaluate._predictive import CLASSIFIER_METRICS
+
+    known = {*CLASSIFIER_METRICS, *CLASSIFIER_FAIRNESS, *LATENCY_METRICS}
+    declared = [o.name for o in study.objectives] + [c.metric for c in study.constraints]
+    chosen = [m for m in dict.fromkeys(declared) if m in known]
+    if chosen:
+        return chosen
+    return list(DEFAULT_CLASSIFIER_METRICS) + (list(_DEFAULT_FAIRNESS) if with_groups else [])
+
+
 def test_front(
     study: Study,
     fit: Callable[[TrialRecord], Any],
@@ -122,19 +139,12 @@ def test_front(
     Returns:
         A :class:`TestReport`.
     """
-    from paretune.evaluate._evaluators import _DEFAULT_FAIRNESS
-    from paretune.evaluate._evaluators import DEFAULT_CLASSIFIER_METRICS
     from paretune.evaluate._fairness import CLASSIFIER_FAIRNESS
-    from paretune.evaluate._latency import LATENCY_METRICS
     from paretune.evaluate._predictive import CLASSIFIER_METRICS
 
     chosen = list(study.pareto_front() if trials is None else trials)
-    known = {*CLASSIFIER_METRICS, *CLASSIFIER_FAIRNESS, *LATENCY_METRICS}
     if metrics is None:
-        declared = [o.name for o in study.objectives] + [c.metric for c in study.constraints]
-        metrics = [m for m in declared if m in known] or list(DEFAULT_CLASSIFIER_METRICS) + (
-            list(_DEFAULT_FAIRNESS) if sensitive_features is not None else []
-        )
+        metrics = study_metrics(study, with_groups=sensitive_features is not None)
     n = _inputs.n_rows(X_test)
     y_raw = _inputs.labels(y_test, n, what="y_test")
     sensitive = _inputs.sensitive_frame(sensitive_features, n)

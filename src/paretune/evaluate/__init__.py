@@ -16,12 +16,14 @@ Examples:
 
 from paretune.evaluate._calibration import brier_score as brier_score
 from paretune.evaluate._calibration import expected_calibration_error as expected_calibration_error
+from paretune.evaluate._cross_validation import cross_validate as cross_validate
 from paretune.evaluate._evaluators import DEFAULT_CLASSIFIER_METRICS as DEFAULT_CLASSIFIER_METRICS
 from paretune.evaluate._evaluators import DEFAULT_REGRESSOR_METRICS as DEFAULT_REGRESSOR_METRICS
 from paretune.evaluate._evaluators import classifier as classifier
 from paretune.evaluate._evaluators import regressor as regressor
 from paretune.evaluate._fairness import CLASSIFIER_FAIRNESS as CLASSIFIER_FAIRNESS
 from paretune.evaluate._fairness import REGRESSOR_FAIRNESS as REGRESSOR_FAIRNESS
+from paretune.evaluate._folds import stratified_folds as stratified_folds
 from paretune.evaluate._intervals import repeat as repeat
 from paretune.evaluate._latency import LATENCY_METRICS as LATENCY_METRICS
 from paretune.evaluate._latency import LatencyProtocol as LatencyProtocol
@@ -41,9 +43,11 @@ __all__ = [
     "Robustness",
     "brier_score",
     "classifier",
+    "cross_validate",
     "expected_calibration_error",
     "measure_latency",
     "perturbations",
     "regressor",
     "repeat",
+    "stratified_folds",
 ]

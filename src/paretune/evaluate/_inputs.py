@@ -35,7 +35,7 @@ def sensitive_frame(sensitive_features: Any, n: int) -> pd.DataFrame | None:
     """Sensitive features as a DataFrame of strings with ``n`` rows, one column each.
 
     Accepts a Series, DataFrame, 1-D/2-D array, or a dict name -> values. Each column must
-    hold at least two groups.
+    hold at least two groups. None, or a DataFrame without columns, means no groups (None).
     """
     import pandas as pd
 
@@ -59,6 +59,8 @@ def sensitive_frame(sensitive_features: Any, n: int) -> pd.DataFrame | None:
             raise EvaluationInputError(
                 f"sensitive_features must be 1-D or 2-D, but has shape {arr.shape}."
             )
+    if frame.shape[1] == 0:
+        return None
     if len(frame) != n:
         raise EvaluationInputError(
             f"sensitive_features has {len(frame)} rows but X has {n}; pass one value per row."

@@ -42,12 +42,29 @@ def repeat(
         >>> round(summary["accuracy"], 3), bool(summary.intervals["accuracy"][0] < 0.81)
         (0.81, True)
     """
-    from scipy import stats
-
     _check_confidence(confidence)
     runs = [dict(evaluate_once(seed)) for seed in seeds]
     if len(runs) < 2:
         raise ValueError(f"repeat needs at least two seeds for an interval, got {len(runs)}.")
+    out, intervals = t_summary(runs, confidence)
+    return Evaluation(out, intervals=intervals, details={"runs": runs, "confidence": confidence})
+
+
+def t_summary(
+    runs: list[dict[str, float]], confidence: float
+) -> tuple[dict[str, float], dict[str, tuple[float, float]]]:
+    """Mean, ``<metric>_std`` and Student-t interval of every metric all ``runs`` share.
+
+    Args:
+        runs: At least two metric dicts (one per seed, split or fold).
+        confidence: Level of the interval of the mean.
+
+    Returns:
+        ``(summary, intervals)``: metric -> mean and ``<metric>_std`` -> sample standard
+        deviation, in the first run's order; metric -> ``mean +- t * std / sqrt(n)``.
+    """
+    from scipy import stats
+
     common = [k for k in runs[0] if all(k in r for r in runs)]
     out: dict[str, float] = {}
     intervals: dict[str, tuple[float, float]] = {}
@@ -55,11 +72,11 @@ def repeat(
     for key in common:
         values = np.array([r[key] for r in runs], dtype=float)
         mean, std = float(values.mean()), float(values.std(ddof=1))
-        half = t * std / np.sqrt(len(values))
+        half = float(t * std / np.sqrt(len(values)))
         out[key] = mean
         out[f"{key}_std"] = std
         intervals[key] = (mean - half, mean + half)
-    return Evaluation(out, intervals=intervals, details={"runs": runs, "confidence": confidence})
+    return out, intervals
 
 
 def bootstrap_intervals(
