@@ -95,12 +95,15 @@ def test_demo_tunes_adult_and_evaluates_the_front_on_test(runner: CliRunner, tmp
     pytest.importorskip("fairlearn")
     url = f"sqlite:///{tmp_path}/demo.db"
     # Generous latency and time limits: the test is about the pipeline, not machine load.
+    report = tmp_path / "demo.html"
     args = ["demo", "--trials", "20", "--max-rows", "3000", "--seconds", "600",
-            "--max-latency-ms", "1000", "--storage", url]  # fmt: skip
+            "--max-latency-ms", "1000", "--storage", url, "--report", str(report)]  # fmt: skip
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Pareto front on validation" in out and "held-out test split" in out
+    assert f"Report (open it in a browser, no network needed): {report}" in out
+    assert report.read_text(encoding="utf-8").count('class="plot"') >= 4
     assert "paretune show demo-adult" in out and out.count("] trial") == 20
     study = pt.load_study(study_name="demo-adult", storage=url)
     assert len(study.trials) == 20

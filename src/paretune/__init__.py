@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from paretune import analysis as analysis
     from paretune import datasets as datasets
     from paretune import evaluate as evaluate
+    from paretune import importance as importance
+    from paretune import select as select
+    from paretune import visualization as visualization
 
 __all__ = [
     "Constraint",
@@ -58,16 +61,19 @@ __all__ = [
     "distributions",
     "evaluate",
     "exceptions",
+    "importance",
     "list_studies",
     "logging",
     "load_study",
     "pareto",
     "samplers",
     "schedulers",
+    "select",
     "storages",
+    "visualization",
 ]
 
-_LAZY_SUBPACKAGES = ("analysis", "datasets", "evaluate")
+_LAZY_SUBPACKAGES = ("analysis", "datasets", "evaluate", "importance", "select", "visualization")
 """Subpackages loaded on first use: they pull in scikit-learn, fairlearn or pandas."""
 
 

@@ -83,8 +83,8 @@ def show(name: str, storage: str) -> None:
 
     from paretune.exceptions import ParetuneError
     from paretune.study import load_study
-    from paretune.study._failures import failure_label
     from paretune.trial import TrialState
+    from paretune.trial._failures import failure_label
 
     try:
         study = load_study(study_name=name, storage=storage)
@@ -308,6 +308,59 @@ def demo(seconds: float, n_trials: int | None, max_rows: int | None, max_latency
     except (ParetuneError, ImportError) as exc:
         _fail(str(exc))
     click.echo(f"Inspect it again with: paretune show {DEMO_STUDY_NAME} --storage {storage}")
+
+
+@main.command()
+@_storage_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; anything but loopback exposes every study.",
+)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--refresh",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0.5),
+    help="Seconds between the pages' updates.",
+)
+@click.option(
+    "--allow-host",
+    "extra_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer to this Host name (repeatable), e.g. behind a proxy.",
+)
+def dashboard(
+    storage: str, host: str, port: int, refresh: float, extra_hosts: tuple[str, ...]
+) -> None:
+    """Serve a live, read-only web dashboard of the studies in a storage."""
+    from paretune.dashboard import is_loopback
+    from paretune.exceptions import ParetuneError
+
+    if not is_loopback(host):
+        click.echo(
+            f"Warning: {host} is not a loopback address: anyone who can reach this machine "
+            f"on port {port} can read every study (the dashboard has no login). Prefer the "
+            "default 127.0.0.1 and an SSH tunnel.",
+            err=True,
+        )
+    try:
+        from paretune.dashboard import make_server
+
+        server = make_server(
+            storage, host=host, port=port, refresh_seconds=refresh, extra_hosts=extra_hosts
+        )
+    except (ParetuneError, ImportError) as exc:
+        _fail(str(exc))
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Serving {storage} read-only at http://{shown}:{port}/ (Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C once it has shut down
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,7 @@ evaluated on the held-out test split with bootstrap intervals.
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -192,6 +193,7 @@ def run_demo(
     max_rows: int | None = None,
     max_latency_ms: float = LATENCY_LIMIT_MS,
     echo: Callable[[str], None] = print,
+    report: str | os.PathLike[str] | None = None,
 ) -> Study:
     """Run the demo study, print its Pareto front and the front's test-set evaluation.
 
@@ -204,6 +206,7 @@ def run_demo(
         max_latency_ms: The p99 single-row latency limit (a loaded or slow machine may
             need more than the default 3 ms).
         echo: Where to print.
+        report: Where to write the study's HTML report at the end (None: no report).
 
     Returns:
         The study.
@@ -271,6 +274,13 @@ def run_demo(
     if front:
         _echo_test(study, front, data, fitted, seed, echo)
     echo(f"\nStored in {storage} as study {study.name!r}.")
+    if report is not None:
+        try:
+            written = study.report(report)
+        except ImportError as exc:  # the plot extra is missing: say so, the rest stands
+            echo(f"No report written: {exc}")
+        else:
+            echo(f"Report (open it in a browser, no network needed): {written}")
     return study
 
 
