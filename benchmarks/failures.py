@@ -174,7 +174,8 @@ def _blind_nsga2(seed: int) -> Any:
 
 
 CONTENDERS: dict[str, Contender] = {
-    "pt-default": paretune_contender("pt-default"),
+    # the default for trials slower than a GP suggestion (these problems are instant)
+    "pt-default": paretune_contender("pt-default", "AutoSampler", {"use_gp": True}),
     "pt-nsga2": paretune_contender("pt-nsga2", "NSGAIISampler"),
     "pt-nsga2-blind": paretune_contender(
         "pt-nsga2-blind",

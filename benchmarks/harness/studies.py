@@ -117,7 +117,7 @@ def paretune_contender(
     def run(problem: Problem, seed: int, budget: float) -> list[Outcome]:
         return paretune_study(problem, seed, int(budget), build(seed))
 
-    uses_gp = sampler in (None, "GPSampler")
+    uses_gp = sampler in (None, "GPSampler", "AutoSampler")
     libraries = PARETUNE_LIBRARIES + (TORCH_LIBRARIES if uses_gp else ())
     return Contender(name, settings, run, libraries)
 

@@ -288,3 +288,31 @@ def test_union_space_keeps_every_parameter_but_those_with_clashing_distributions
     np.testing.assert_array_equal(
         encode(trials, space), np.array([[0.0, 0.25, np.nan], [1.0, np.nan, 0.75]])
     )
+
+
+def test_the_default_uses_gps_only_for_trials_slow_enough_to_pay(monkeypatch) -> None:
+    pytest.importorskip("botorch")
+    import time
+
+    from paretune.samplers import _auto
+
+    def cheap(trial: pt.Trial) -> float:
+        return trial.suggest_float("x", 0.0, 1.0) ** 2
+
+    def slow(trial: pt.Trial) -> float:
+        time.sleep(0.02)
+        return cheap(trial)
+
+    sampler = pt.samplers.AutoSampler(seed=0)
+    study = pt.create_study(objectives={"f": "minimize"}, sampler=sampler)
+    study.optimize(cheap, n_trials=12)
+    assert type(sampler.choose(study)).__name__ == "TPESampler"  # a GP would cost more
+    # Trials far slower than a (guessed) suggestion: the GP pays for itself.
+    monkeypatch.setattr(_auto, "GP_FIRST_GUESS_S", 0.001)
+    slow_study = pt.create_study(objectives={"f": "minimize"}, sampler=sampler)
+    slow_study.optimize(slow, n_trials=11)
+    assert type(sampler.choose(slow_study)).__name__ == "GPSampler"
+    forced = pt.samplers.AutoSampler(seed=0, use_gp=True)
+    forced_study = pt.create_study(objectives={"f": "minimize"}, sampler=forced)
+    forced_study.optimize(cheap, n_trials=11)
+    assert type(forced.choose(forced_study)).__name__ == "GPSampler"

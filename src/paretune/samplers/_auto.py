@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import secrets
+import statistics
 import threading
+import time
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -22,6 +24,13 @@ __all__ = ["AutoSampler"]
 GP_MAX_TRIALS = 200
 """Complete trials after which the default leaves Gaussian processes for TPE."""
 
+GP_MAX_SHARE = 0.5
+"""With ``use_gp=None``, the most a GP suggestion may cost as a share of a trial's median
+duration: above it, TPE (milliseconds per suggestion) is used instead."""
+
+GP_FIRST_GUESS_S = 1.0
+"""What a GP suggestion is assumed to cost before one was timed in the study."""
+
 
 def _bo_installed() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("botorch", "torch"))
@@ -34,10 +43,13 @@ class AutoSampler(BaseSampler):
 
     * Gaussian-process BO (:class:`~paretune.samplers.GPSampler`) while the study has
       fewer than :data:`GP_MAX_TRIALS` complete trials, when the ``bo`` extra is installed,
-      the study has no fidelity and no scheduler (multi-fidelity and early-stopping
-      studies run many cheap or stopped trials, where a GP fit per trial would cost more
-      than the trials) and every complete trial has the same
-      parameters (GPs model only a flat space). At such budgets GPs find better fronts
+      the objective is slow enough to pay for it (a GP suggestion, timed in the study, or
+      :data:`GP_FIRST_GUESS_S` before the first, costs at most :data:`GP_MAX_SHARE` of the
+      complete trials' median duration: installing the extra never makes a study of cheap
+      trials many times slower), the study has no fidelity and no scheduler
+      (multi-fidelity and early-stopping studies run many cheap or stopped trials, where a
+      GP fit per trial would cost more than the trials) and every complete trial has the
+      same parameters (GPs model only a flat space). At such budgets GPs find better fronts
       per evaluation than TPE.
     * Otherwise TPE: multivariate (joint kernels over the common parameters, and each
       branch of a conditional space proposed jointly: ``conditional="branch"``) for one
@@ -52,14 +64,17 @@ class AutoSampler(BaseSampler):
 
     Args:
         seed: Seed for the chosen samplers.
-        use_gp: ``None`` (default) uses GPs when the ``bo`` extra is installed; ``False``
-            never does (TPE throughout, milliseconds per suggestion); ``True`` requires the
-            extra and raises its install hint without it.
+        use_gp: ``None`` (default) uses GPs when the ``bo`` extra is installed and the
+            trials are slow enough (see above); ``True`` whenever the study suits them,
+            however fast its trials (it requires the extra and raises its install hint
+            without it); ``False`` never (TPE throughout, milliseconds per suggestion).
     """
 
     def __init__(self, *, seed: int | None = None, use_gp: bool | None = None) -> None:
         self.seed = secrets.randbits(31) if seed is None else int(seed)
         self.use_gp = _bo_installed() if use_gp is None else use_gp
+        self._weigh_cost = use_gp is None
+        self._gp_seconds: dict[str, list[float]] = {}  # study -> timed GP suggestions
         self._chosen: dict[tuple[str, str], BaseSampler] = {}
         self._by_trial: PerTrial[BaseSampler] = PerTrial()
         self._past_gp: set[str] = set()  # studies that can never suit GPs again
@@ -89,12 +104,22 @@ class AutoSampler(BaseSampler):
             return False
         complete = study.trials_for_sampler()
         if len(complete) < GP_MAX_TRIALS and len({frozenset(t.params) for t in complete}) <= 1:
-            return True
+            return not self._weigh_cost or self._pays(study, complete)
         # Both reasons only grow (complete trials stay complete), so the study need not be
         # read again for this choice: past the GP budget, it is on the TPE hot path.
         with self._lock:
             self._past_gp.add(study.name)
         return False
+
+    def _pays(self, study: Study, complete: list[TrialRecord]) -> bool:
+        """Whether a GP suggestion costs at most :data:`GP_MAX_SHARE` of a trial."""
+        durations = [t.duration for t in complete if t.duration is not None]
+        if not durations:
+            return False
+        with self._lock:
+            timed = list(self._gp_seconds.get(study.name, ()))
+        suggestion = statistics.median(timed) if timed else GP_FIRST_GUESS_S
+        return suggestion <= GP_MAX_SHARE * statistics.median(durations)
 
     def _create(self, kind: str, n_objectives: int) -> BaseSampler:
         if kind == "gp":
@@ -134,8 +159,16 @@ class AutoSampler(BaseSampler):
     def sample_relative(
         self, study: Study, trial: TrialRecord, search_space: dict[str, Distribution]
     ) -> dict[str, Any]:
-        """Delegate to the sampler chosen for ``trial``."""
-        return self._for_trial(study, trial).sample_relative(study, trial, search_space)
+        """Delegate to the sampler chosen for ``trial`` (timing a GP's suggestion)."""
+        sampler = self._for_trial(study, trial)
+        started = time.perf_counter()
+        proposal = sampler.sample_relative(study, trial, search_space)
+        if type(sampler).__name__ == "GPSampler" and proposal:
+            with self._lock:
+                timed = self._gp_seconds.setdefault(study.name, [])
+                timed.append(time.perf_counter() - started)
+                del timed[:-5]  # the latest suggestions: the cost grows with the trials
+        return proposal
 
     def sample_independent(
         self, study: Study, trial: TrialRecord, name: str, distribution: Distribution
