@@ -177,3 +177,56 @@ def test_show_counts_failures_by_kind(runner: CliRunner, tmp_path) -> None:
         "Failures: 2 x MemoryError, 1 x invalid metrics "
         "(reasons and tracebacks: paretune export crashy --format json)"
     ) in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["studies"],
+        ["show", "credit"],
+        ["export", "credit"],
+        ["report", "credit"],
+        ["fidelity", "credit"],
+        ["delete", "credit", "--yes"],
+        ["reap", "credit"],
+    ],
+)
+def test_commands_on_a_missing_database_create_no_file(
+    runner: CliRunner, tmp_path, monkeypatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PARETUNE_STORAGE", raising=False)
+    result = runner.invoke(main, args)  # the default, sqlite:///paretune.db
+    assert result.exit_code == 1, result.output
+    assert f"There is no database at {tmp_path / 'paretune.db'}" in result.output
+    assert "sqlite:///paretune.db is the default" in result.output
+    missing = tmp_path / "runs" / "tuning.db"
+    result = runner.invoke(main, [*args, "--storage", f"sqlite:///{missing}"])
+    assert result.exit_code == 1 and f"no database at {missing}" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_read_commands_upgrade_an_older_schema_but_refuse_a_newer_one(
+    runner: CliRunner, tmp_path
+) -> None:
+    import hashlib
+    import pathlib
+    import shutil
+    import sqlite3
+    from contextlib import closing
+
+    from paretune.storages._sql import SCHEMA_VERSION
+
+    db = tmp_path / "v1.db"
+    shutil.copy(pathlib.Path(__file__).parent / "assets" / "schema_v1.db", db)
+    result = runner.invoke(main, ["show", "credit", "--storage", f"sqlite:///{db}"])
+    assert result.exit_code == 0 and "Trials: 5 (5 complete)" in result.output
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        assert conn.execute("SELECT value FROM paretune_meta").fetchone()[0] == str(SCHEMA_VERSION)
+        conn.execute("UPDATE paretune_meta SET value = ?", (str(SCHEMA_VERSION + 1),))
+        conn.execute("PRAGMA journal_mode = DELETE")
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+    for args in (["studies"], ["show", "credit"], ["delete", "credit", "--yes"]):
+        result = runner.invoke(main, [*args, "--storage", f"sqlite:///{db}"])
+        assert result.exit_code == 1 and "upgrade paretune" in result.output
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == digest

@@ -7,11 +7,15 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from typing import Any
 
 import click
 
 from paretune._version import __version__
+
+if TYPE_CHECKING:
+    from paretune.storages import BaseStorage
 
 DEFAULT_STORAGE = "sqlite:///paretune.db"
 """Where the CLI looks when neither --storage nor PARETUNE_STORAGE is given."""
@@ -29,6 +33,33 @@ _storage_option = click.option(
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
+
+
+def _existing(storage: str, *, write: bool = False) -> BaseStorage:
+    """Open the database at ``storage``, which must exist: only ``demo`` creates one.
+
+    Read-only commands open the connection read-only (a database of an older schema is
+    migrated in place first); ``write`` opens it for writing. The storage is closed when
+    the command ends.
+
+    Raises:
+        click.ClickException: If there is no database at the URL (an SQLite file that does
+            not exist is not created), or it cannot be opened.
+    """
+    from paretune.exceptions import ParetuneError
+    from paretune.storages._open import open_existing
+
+    try:
+        backend = open_existing(storage, read_only=not write, upgrade=True)
+    except ParetuneError as exc:
+        message = str(exc)
+        if storage == DEFAULT_STORAGE and "no database at" in message:
+            message += (
+                f" ({DEFAULT_STORAGE} is the default; pass --storage URL or set PARETUNE_STORAGE.)"
+            )
+        _fail(message)
+    click.get_current_context().call_on_close(backend.close)
+    return backend
 
 
 def _format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -59,7 +90,7 @@ def studies(storage: str) -> None:
     from paretune.study import list_studies
 
     try:
-        summaries = list_studies(storage=storage)
+        summaries = list_studies(storage=_existing(storage))
     except ParetuneError as exc:
         _fail(str(exc))
     if not summaries:
@@ -87,7 +118,7 @@ def show(name: str, storage: str) -> None:
     from paretune.trial._failures import failure_label
 
     try:
-        study = load_study(study_name=name, storage=storage)
+        study = load_study(study_name=name, storage=_existing(storage))
         trials = study.trials
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -179,7 +210,7 @@ def fidelity(
 
     try:
         scheduler = ASHAScheduler(eta=eta, min_resource=min_step, max_resource=max_step)
-        study = load_study(study_name=name, storage=storage, scheduler=scheduler)
+        study = load_study(study_name=name, storage=_existing(storage), scheduler=scheduler)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             report = study.fidelity_report(warn=False)
@@ -208,7 +239,7 @@ def export(name: str, fmt: str, output: str | None, storage: str) -> None:
     from paretune.study._dataframe import trial_rows
 
     try:
-        study = load_study(study_name=name, storage=storage)
+        study = load_study(study_name=name, storage=_existing(storage))
         trials = study.trials
     except ParetuneError as exc:
         _fail(str(exc))
@@ -253,11 +284,31 @@ def report(name: str, output: str | None, storage: str) -> None:
     from paretune.study import load_study
 
     try:
-        study = load_study(study_name=name, storage=storage)
+        study = load_study(study_name=name, storage=_existing(storage))
         path = study.report(output or f"{name}.html")
     except (ParetuneError, ImportError, FileNotFoundError) as exc:
         _fail(str(exc))
     click.echo(f"Wrote the report of {study.name!r} ({len(study.trials)} trials) to {path}")
+
+
+@main.command()
+@click.argument("name")
+@_storage_option
+def reap(name: str, storage: str) -> None:
+    """Fail the running trials of a study whose worker stopped renewing their lease."""
+    from paretune.exceptions import ParetuneError
+    from paretune.study import load_study
+
+    try:
+        study = load_study(study_name=name, storage=_existing(storage, write=True))
+        reaped = study.reap()
+    except ParetuneError as exc:
+        _fail(str(exc))
+    if study.lease is None:
+        click.echo(f"Study {name!r} has no lease (heartbeat_interval=None): nothing to reap.")
+        return
+    numbers = ", ".join(str(t.number) for t in reaped) or "none"
+    click.echo(f"Reaped {len(reaped)} trial(s) of {name!r} ({numbers}).")
 
 
 @main.command()
@@ -269,10 +320,11 @@ def delete(name: str, yes: bool, storage: str) -> None:
     from paretune.exceptions import ParetuneError
     from paretune.study import delete_study
 
+    backend = _existing(storage, write=True)
     if not yes:
         click.confirm(f"Delete study {name!r} and all its trials from {storage}?", abort=True)
     try:
-        delete_study(study_name=name, storage=storage)
+        delete_study(study_name=name, storage=backend)
     except ParetuneError as exc:
         _fail(str(exc))
     click.echo(f"Deleted study {name!r}.")

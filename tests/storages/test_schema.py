@@ -30,7 +30,7 @@ def test_a_version_1_database_still_loads(tmp_path) -> None:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(paretune_trials)")}
         version = conn.execute("SELECT value FROM paretune_meta").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    assert "placement" in columns and int(version) == SCHEMA_VERSION == 4
+    assert "placement" in columns and int(version) == SCHEMA_VERSION == 5
     assert "paretune_trial_repeats" in tables
     assert study.trials[0].placement is None and study.fidelity is None
 

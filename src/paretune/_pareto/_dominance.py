@@ -79,6 +79,23 @@ def is_pareto_efficient(losses: ArrayLike) -> NDArray[np.bool_]:
         A boolean array of length ``n``.
     """
     arr = as_losses(losses)
-    if arr.shape[0] == 0:
+    n = arr.shape[0]
+    if n == 0:
         return np.zeros(0, dtype=bool)
-    return np.asarray(~dominance_matrix(arr).any(axis=0))
+    if n <= 64:
+        return np.asarray(~dominance_matrix(arr).any(axis=0))
+    # A row can only be dominated by rows before it in lexicographic order, and if by any,
+    # then by an efficient one: compare each row with the efficient rows found so far.
+    order = np.lexsort(arr.T[::-1])
+    mask = np.zeros(n, dtype=bool)
+    kept = np.empty_like(arr)
+    size = 0
+    for i in order:
+        row = arr[i]
+        front = kept[:size]
+        if size and np.any(np.all(front <= row, axis=1) & np.any(front < row, axis=1)):
+            continue
+        kept[size] = row
+        size += 1
+        mask[i] = True
+    return mask

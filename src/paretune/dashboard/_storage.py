@@ -9,12 +9,10 @@ dashboard can reach one.
 
 from __future__ import annotations
 
-import pathlib
-import urllib.parse
 from collections.abc import Callable
 from collections.abc import Container
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 from typing import Any
 from typing import NoReturn
 
@@ -32,16 +30,14 @@ from paretune.trial import TrialRecord
 from paretune.trial import TrialRepeat
 from paretune.trial import TrialState
 
-if TYPE_CHECKING:
-    from sqlalchemy.engine import URL
-
 __all__ = ["ReadOnlyStorage", "open_read_only"]
-
-_READ_ONLY_OPTION = "-c default_transaction_read_only=on"
 
 
 def open_read_only(url: str) -> ReadOnlyStorage:
     """Open the database at ``url`` for reading only.
+
+    The connection is opened read-only by
+    :func:`paretune.storages._open.open_existing`, shared with the command line.
 
     Args:
         url: ``sqlite:///path.db`` (the file must exist) or
@@ -52,55 +48,12 @@ def open_read_only(url: str) -> ReadOnlyStorage:
 
     Raises:
         StorageError: If ``url`` names no existing SQLite file ("no database at PATH"), an
-            in-memory database, a database whose schema needs an upgrade, or one that
-            cannot be opened.
+            in-memory database, a database without paretune tables or whose schema needs
+            an upgrade, or one that cannot be opened.
     """
-    from paretune.storages._sql import SQLStorage
-    from paretune.storages._sql._engine import parse_url
+    from paretune.storages._open import open_existing
 
-    parsed = parse_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        path = _sqlite_path(parsed)
-        query = {**parsed.query, "mode": "ro", "uri": "true"}
-        target = parsed.set(database=f"file:{urllib.parse.quote(str(path))}", query=query)
-        where = str(path)
-    elif parsed.get_backend_name() == "postgresql":
-        options = " ".join(filter(None, [_text(parsed.query.get("options")), _READ_ONLY_OPTION]))
-        target = parsed.update_query_dict({"options": options})
-        where = parsed.render_as_string(hide_password=True)
-    else:  # pragma: no cover - parse_url and SQLStorage accept only these two
-        raise StorageError(f"The dashboard cannot read {url!r}.")
-    try:
-        storage = SQLStorage(target.render_as_string(hide_password=False))
-    except StorageError as exc:
-        if "read-only" in str(exc) or "readonly" in str(exc):
-            raise StorageError(
-                f"The database at {where} has no paretune tables or an older schema, and the "
-                "read-only dashboard creates and upgrades nothing; open it once with this "
-                "paretune first (e.g. `paretune studies --storage URL`)."
-            ) from exc
-        raise
-    return ReadOnlyStorage(storage)
-
-
-def _text(value: str | tuple[str, ...] | None) -> str | None:
-    return " ".join(value) if isinstance(value, tuple) else value
-
-
-def _sqlite_path(url: URL) -> pathlib.Path:
-    database = url.database
-    if database in (None, "", ":memory:"):
-        raise StorageError(
-            "An in-memory SQLite database holds no studies to show; pass the URL of a "
-            "database file, e.g. sqlite:///runs.db."
-        )
-    path = pathlib.Path(database).resolve()
-    if not path.is_file():
-        raise StorageError(
-            f"There is no database at {path}; the dashboard only reads existing databases "
-            "and never creates one. Check the --storage URL, e.g. sqlite:///path/to/runs.db."
-        )
-    return path
+    return ReadOnlyStorage(open_existing(url, read_only=True))
 
 
 def _refuse(what: str) -> NoReturn:
@@ -157,6 +110,7 @@ class ReadOnlyStorage(BaseStorage):
         seed: int | None,
         user_attrs: Mapping[str, Any] | None = None,
         fidelity: Fidelity | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> StudyInfo:
         """Raises StorageError: the storage is read-only."""
         _refuse("create a study")
@@ -275,3 +229,13 @@ class ReadOnlyStorage(BaseStorage):
     ) -> TrialRepeat:
         """Raises StorageError: the storage is read-only."""
         _refuse("finish a repeat")
+
+    def renew_leases(self, trial_ids: Sequence[int], now: float) -> None:
+        """Raises StorageError: the storage is read-only."""
+        _refuse("renew trial leases")
+
+    def expire_trial(
+        self, trial_id: int, *, stale_before: float, fail_reason: str, now: float
+    ) -> TrialRecord | None:
+        """Raises StorageError: the storage is read-only."""
+        _refuse("expire a trial's lease")

@@ -14,6 +14,12 @@ Contract, for every backend:
   be cached forever.
 * **JSON only.** Parameter values, metrics and attributes are stored as JSON; nothing is
   pickled.
+* **The same names and text everywhere.** Study, parameter and metric names and attribute
+  keys are non-empty strings of at most 512 characters, and no stored string (a name, or
+  one inside a JSON value) holds NUL or a lone surrogate. Methods (``get_study`` too)
+  refuse other input with ``ValueError`` before they write anything (the checks are in
+  ``paretune._storable``); failure reasons and tracebacks are stored with those characters
+  escaped instead.
 * **Errors.** Backends raise :class:`~paretune.exceptions.StorageError` (or a subclass) when
   the database cannot be reached, and the narrow errors documented per method otherwise.
 """
@@ -24,6 +30,7 @@ import abc
 from collections.abc import Callable
 from collections.abc import Container
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -54,6 +61,8 @@ class StudyInfo:
         created_at_ts: Creation time, seconds since the epoch (UTC).
         user_attrs: JSON values attached to the study.
         fidelity: The training budget of a multi-fidelity study, or None.
+        settings: Study-level settings stored with it (JSON), e.g. its lease:
+            ``{"heartbeat_interval": 10.0, "grace": 60.0, "max_retries": 0}``.
     """
 
     study_id: int
@@ -64,6 +73,7 @@ class StudyInfo:
     created_at_ts: float
     user_attrs: Mapping[str, Any] = field(default_factory=dict)
     fidelity: Fidelity | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ class BaseStorage(abc.ABC):
         seed: int | None,
         user_attrs: Mapping[str, Any] | None = None,
         fidelity: Fidelity | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> StudyInfo:
         """Create a study.
 
@@ -339,6 +350,22 @@ class BaseStorage(abc.ABC):
     @abc.abstractmethod
     def get_repeats(self, study_id: int) -> list[TrialRepeat]:
         """Every repeat of the study's trials, ordered by trial number, then index."""
+
+    @abc.abstractmethod
+    def renew_leases(self, trial_ids: Sequence[int], now: float) -> None:
+        """Set the heartbeat time of those trials that are still running to ``now``."""
+
+    @abc.abstractmethod
+    def expire_trial(
+        self, trial_id: int, *, stale_before: float, fail_reason: str, now: float
+    ) -> TrialRecord | None:
+        """Fail a running trial whose last heartbeat is older than ``stale_before``,
+        atomically (kind :attr:`FailKind.WORKER_LOST`).
+
+        Returns:
+            The failed record, or None when the trial is not running, was never
+            heartbeated, or its heartbeat is recent (another worker renewed or reaped it).
+        """
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not abstract
         """Release connections. The storage must not be used afterwards."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from paretune._storable import check_json_text
+from paretune._storable import check_name
+
 
 def dumps(value: Any) -> str:
     """Encode ``value`` as compact JSON, refusing NaN and infinities."""
@@ -17,17 +20,19 @@ def loads(text: str | None) -> Any:
 
 
 def check_json_value(key: str, value: Any) -> None:
-    """Raise a clear error when ``value`` cannot be stored as JSON.
+    """Raise a clear error when an attribute cannot be stored as JSON by every backend.
 
     Args:
-        key: The attribute name, for the message.
+        key: The attribute name (see :func:`~paretune._storable.check_name`).
         value: The value to check.
 
     Raises:
-        TypeError: If ``value`` is not JSON-serialisable or holds NaN/infinity.
+        TypeError: If ``key`` is not a non-empty string, or ``value`` is not
+            JSON-serialisable or holds NaN/infinity.
+        ValueError: If ``key`` is longer than 512 characters, or ``key`` or a string in
+            ``value`` holds a NUL character or a lone surrogate.
     """
-    if not isinstance(key, str) or not key:
-        raise TypeError(f"Attribute keys must be non-empty strings, got {key!r}.")
+    check_name("attribute key", key)
     try:
         dumps(value)
     except (TypeError, ValueError) as exc:
@@ -35,3 +40,4 @@ def check_json_value(key: str, value: Any) -> None:
             f"The value of attribute {key!r} cannot be stored as JSON ({exc}); store plain "
             "numbers, strings, lists or dicts, and no NaN."
         ) from exc
+    check_json_text(f"attribute {key!r}", value)

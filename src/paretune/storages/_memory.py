@@ -8,9 +8,17 @@ import time
 from collections.abc import Callable
 from collections.abc import Container
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from paretune._storable import check_json_text
+from paretune._storable import check_metric_names
+from paretune._storable import check_name
+from paretune._storable import check_new_study
+from paretune._storable import check_new_trial
+from paretune._storable import check_param
+from paretune._storable import storable_text
 from paretune.constraints import Constraint
 from paretune.distributions import Distribution
 from paretune.exceptions import DuplicatedStudyError
@@ -58,8 +66,10 @@ class InMemoryStorage(BaseStorage):
         seed: int | None,
         user_attrs: Mapping[str, Any] | None = None,
         fidelity: Fidelity | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> StudyInfo:
         """See :meth:`BaseStorage.create_study`."""
+        check_new_study(name, objectives, constraints, user_attrs)
         with self._lock:
             if name in self._names:
                 raise DuplicatedStudyError(
@@ -77,6 +87,7 @@ class InMemoryStorage(BaseStorage):
                 time.time(),
                 dict(user_attrs or {}),
                 fidelity,
+                dict(settings or {}),
             )
             self._studies[study_id] = info
             self._names[name] = study_id
@@ -85,6 +96,7 @@ class InMemoryStorage(BaseStorage):
 
     def get_study(self, name: str) -> StudyInfo:
         """See :meth:`BaseStorage.get_study`."""
+        check_name("study_name", name)
         with self._lock:
             if name not in self._names:
                 raise StudyNotFoundError(_not_found(name, list(self._names)))
@@ -103,6 +115,7 @@ class InMemoryStorage(BaseStorage):
 
     def delete_study(self, name: str) -> None:
         """See :meth:`BaseStorage.delete_study`."""
+        check_name("study_name", name)
         with self._lock:
             info = self.get_study(name)
             for t in self._trials.pop(info.study_id):
@@ -137,6 +150,7 @@ class InMemoryStorage(BaseStorage):
         now: float,
     ) -> TrialRecord:
         """See :meth:`BaseStorage.create_trial`."""
+        check_new_trial(enqueued_params, user_attrs, environment)
         with self._lock:
             trials = self._trials[study_id]
             number = len(trials)
@@ -169,6 +183,7 @@ class InMemoryStorage(BaseStorage):
         now: float,
     ) -> TrialRecord | None:
         """See :meth:`BaseStorage.create_trial_once`."""
+        check_new_trial(enqueued_params, None, environment, key=key)
         with self._lock:
             keys = self._keys.setdefault(study_id, set())
             if key in keys:
@@ -220,6 +235,7 @@ class InMemoryStorage(BaseStorage):
         self, trial_id: int, name: str, value: Any, distribution: Distribution
     ) -> None:
         """See :meth:`BaseStorage.set_trial_param`."""
+        check_param(name, value, distribution)
         with self._lock:
             record = self.get_trial(trial_id)
             params = {**record.params, name: value}
@@ -242,6 +258,7 @@ class InMemoryStorage(BaseStorage):
         self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
     ) -> None:
         """See :meth:`BaseStorage.report_intermediate`."""
+        check_metric_names(metrics)
         with self._lock:
             record = self.get_trial(trial_id)
             steps = {**record.intermediate, step: dict(metrics)}
@@ -261,14 +278,15 @@ class InMemoryStorage(BaseStorage):
         fail_kind: FailKind | None = None,
     ) -> TrialRecord:
         """See :meth:`BaseStorage.finish_trial`."""
+        check_metric_names(metrics, constraints)
         return self._update_running(
             trial_id,
             state=state,
             metrics=dict(metrics or {}),
             constraints=dict(constraints or {}),
-            fail_reason=fail_reason,
+            fail_reason=storable_text(fail_reason),
             fail_kind=fail_kind if state is TrialState.FAILED else None,
-            traceback=traceback,
+            traceback=storable_text(traceback),
             finished_at_ts=now,
         )
 
@@ -301,6 +319,7 @@ class InMemoryStorage(BaseStorage):
         now: float,
     ) -> TrialRepeat | None:
         """See :meth:`BaseStorage.claim_repeat`."""
+        check_json_text("the worker's environment", environment)
         with self._lock:
             record = self.get_trial(trial_id)
             if (trial_id, index) in self._repeats:
@@ -326,6 +345,7 @@ class InMemoryStorage(BaseStorage):
         now: float,
     ) -> TrialRepeat:
         """See :meth:`BaseStorage.finish_repeat`."""
+        check_metric_names(metrics)
         with self._lock:
             repeat = self._repeats.get((trial_id, index))
             if repeat is None or repeat.state is not TrialState.RUNNING:
@@ -336,7 +356,7 @@ class InMemoryStorage(BaseStorage):
                 repeat,
                 state=TrialState.FAILED if fail_reason is not None else TrialState.COMPLETE,
                 metrics=dict(metrics or {}) if fail_reason is None else {},
-                fail_reason=fail_reason,
+                fail_reason=storable_text(fail_reason),
                 finished_at_ts=now,
             )
             self._repeats[(trial_id, index)] = done
@@ -349,6 +369,30 @@ class InMemoryStorage(BaseStorage):
                 r for (tid, _), r in self._repeats.items() if self._trial_index[tid][0] == study_id
             ]
         return sorted(found, key=lambda r: (r.trial_number, r.index))
+
+    def renew_leases(self, trial_ids: Sequence[int], now: float) -> None:
+        """See :meth:`BaseStorage.renew_leases`."""
+        with self._lock:
+            for trial_id in trial_ids:
+                if self.get_trial(trial_id).state is TrialState.RUNNING:
+                    self._update_running(trial_id, heartbeat_at_ts=now)
+
+    def expire_trial(
+        self, trial_id: int, *, stale_before: float, fail_reason: str, now: float
+    ) -> TrialRecord | None:
+        """See :meth:`BaseStorage.expire_trial`."""
+        with self._lock:
+            record = self.get_trial(trial_id)
+            beat = record.heartbeat_at_ts
+            if record.state is not TrialState.RUNNING or beat is None or beat >= stale_before:
+                return None
+            return self._update_running(
+                trial_id,
+                state=TrialState.FAILED,
+                fail_reason=fail_reason,
+                fail_kind=FailKind.WORKER_LOST,
+                finished_at_ts=now,
+            )
 
 
 def _not_found(name: str, existing: list[str]) -> str:

@@ -23,7 +23,10 @@ from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
 from paretune.storages import StudySummary
 from paretune.storages import get_storage
+from paretune.study._lease import lease_settings
+from paretune.study._options import StudyOptions
 from paretune.study._study import Study
+from paretune.study._warm_start import WarmStartSource
 
 __all__ = ["create_study", "delete_study", "list_studies", "load_study"]
 
@@ -39,6 +42,7 @@ def _open(
     scheduler: BaseScheduler | None,
     seed: int | None,
     param_constraints: Sequence[ParamConstraint] | None,
+    options: StudyOptions,
 ) -> Study:
     """Build the Study object; an explicit seed wins over the stored one."""
     effective_seed = seed if seed is not None else info.seed
@@ -54,6 +58,7 @@ def _open(
         )
     if scheduler is None and info.fidelity is not None:
         scheduler = HyperbandScheduler(skip_costly=True, safe_first=True)
+    deterministic, warm = options.apply(info, backend)
     return Study(
         info=info,
         storage=backend,
@@ -61,6 +66,8 @@ def _open(
         scheduler=scheduler,
         seed=effective_seed,
         param_constraints=checks,
+        deterministic_objective=deterministic,
+        warm_start=warm,
     )
 
 
@@ -104,6 +111,11 @@ def create_study(
     user_attrs: Mapping[str, Any] | None = None,
     param_constraints: Sequence[ParamConstraint] | None = None,
     fidelity: Fidelity | None = None,
+    deterministic_objective: bool | None = None,
+    warm_start: Sequence[WarmStartSource] | None = None,
+    heartbeat_interval: float | None = 10.0,
+    grace: float = 60.0,
+    max_retries: int = 0,
 ) -> Study:
     """Create a study, or with ``load_if_exists`` continue the one of that name.
 
@@ -133,6 +145,23 @@ def create_study(
         fidelity: Make the study multi-fidelity: each trial trains at ``trial.budget``
             (epochs, data fraction, ...) chosen by the scheduler, and promising
             configurations come back from ``ask`` at higher budgets. Stored with the study.
+        deterministic_objective: Whether the objective gives the same metrics for the same
+            configuration, so that each configuration is evaluated once: no sampler's value
+            repeats a configuration the study holds (evaluated, running or enqueued) until
+            a discrete space is exhausted (then a ``RepeatedConfigurationWarning``). None:
+            True for a new study, the stored setting for an existing one. Pass False for a
+            noisy objective whose repeats you want. Stored with the study.
+        warm_start: Studies whose complete trials the sampler also learns from, at a lower
+            weight (TPE: 0.5 per trial): :class:`Study` objects or ``(study_name,
+            storage)`` pairs, with the same objectives. They never join this study's
+            trials or front. None: the stored sources for an existing study. Stored with
+            the study; :func:`load_study` reopens them and warns about any that is gone.
+        heartbeat_interval: Seconds between lease renewals of running trials (SQL
+            storages; an in-memory study has one process and no lease). None: no leases,
+            so a dead worker's trial stays running. Stored with the study.
+        grace: Seconds without a renewal after which a running trial is reaped as
+            ``worker_lost`` (see :meth:`Study.reap`); at least twice the interval.
+        max_retries: How many times a reaped trial's parameters are queued again.
 
     Returns:
         The study.
@@ -142,7 +171,8 @@ def create_study(
         StorageError: If the storage cannot be opened.
         DuplicatedStudyError: If the name is taken and ``load_if_exists`` is False.
         StudyIncompatibleError: If ``load_if_exists`` finds a study with other objectives
-            or constraints.
+            or constraints, or a warm-start source has other objectives.
+        StudyNotFoundError: If a warm-start source does not exist.
 
     Examples:
         >>> import paretune as pt
@@ -161,24 +191,31 @@ def create_study(
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"`study_name` must be a non-empty string, got {study_name!r}.")
     backend = get_storage(storage)
+    requested = StudyInfo(
+        -1, name, parsed_objectives, parsed_constraints, seed, 0.0, fidelity=fidelity
+    )
+    options = StudyOptions(
+        info=requested,
+        backend=backend,
+        deterministic=deterministic_objective,
+        warm_start=warm_start,
+    )
     try:
         if fidelity is not None and not isinstance(fidelity, Fidelity):
             raise TypeError(
                 f"`fidelity` must be a pt.Fidelity such as pt.Fidelity('epochs', 1, 81), "
                 f"got {fidelity!r}."
             )
+        settings = lease_settings(backend, heartbeat_interval, grace, max_retries)
         info = backend.create_study(
-            name, parsed_objectives, parsed_constraints, seed, user_attrs, fidelity
+            name, parsed_objectives, parsed_constraints, seed, user_attrs, fidelity, settings
         )
     except DuplicatedStudyError:
         if not load_if_exists:
             raise
         info = backend.get_study(name)
-        requested = StudyInfo(
-            -1, name, parsed_objectives, parsed_constraints, seed, 0.0, fidelity=fidelity
-        )
         _check_compatible(info, requested)
-    return _open(info, backend, sampler, scheduler, seed, param_constraints)
+    return _open(info, backend, sampler, scheduler, seed, param_constraints, options)
 
 
 def load_study(
@@ -189,6 +226,8 @@ def load_study(
     scheduler: BaseScheduler | None = None,
     seed: int | None = None,
     param_constraints: Sequence[ParamConstraint] | None = None,
+    deterministic_objective: bool | None = None,
+    warm_start: Sequence[WarmStartSource] | None = None,
 ) -> Study:
     """Load an existing study, e.g. in a second worker process.
 
@@ -200,6 +239,11 @@ def load_study(
         scheduler: Early-stopping rule.
         seed: Overrides the stored seed for the default sampler and trial seeds.
         param_constraints: Known constraints on parameters (see :func:`create_study`).
+        deterministic_objective: None keeps the stored setting; a bool replaces it (see
+            :func:`create_study`).
+        warm_start: None reopens the stored warm-start sources (one
+            :class:`~paretune.exceptions.WarmStartWarning` per source that is gone, and the
+            study goes on without it); a list replaces them.
 
     Returns:
         The study.
@@ -210,7 +254,10 @@ def load_study(
     _check_seed(seed)
     backend = get_storage(storage)
     info = backend.get_study(study_name)
-    return _open(info, backend, sampler, scheduler, seed, param_constraints)
+    options = StudyOptions(
+        info=info, backend=backend, deterministic=deterministic_objective, warm_start=warm_start
+    )
+    return _open(info, backend, sampler, scheduler, seed, param_constraints, options)
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage) -> None:

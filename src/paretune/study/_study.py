@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import Literal
 
 from paretune._logging import get_logger
 from paretune._seeding import derive_seed
@@ -21,7 +22,7 @@ from paretune.constraints import Constraint
 from paretune.constraints import ParamConstraint
 from paretune.constraints import check_params
 from paretune.distributions import Distribution
-from paretune.exceptions import ParameterConflictError
+from paretune.exceptions import UpdateFinishedTrialError
 from paretune.fidelity import Fidelity
 from paretune.objectives import Objective
 from paretune.samplers import BaseSampler
@@ -29,13 +30,20 @@ from paretune.schedulers import BaseScheduler
 from paretune.storages import BaseStorage
 from paretune.storages import StudyInfo
 from paretune.storages._json import check_json_value
+from paretune.study._aliases import OptunaAliases
+from paretune.study._distributions import KnownDistributions
 from paretune.study._failures import kind_for_told_failure
-from paretune.study._orphans import fail_orphaned_trials
+from paretune.study._lease import Lease
+from paretune.study._lease import LeaseKeeper
+from paretune.study._lease import reap
+from paretune.study._lease import record_late_result
 from paretune.study._outcome import evaluate_outcome
 from paretune.study._promotion import promote_or_plan
+from paretune.study._repeats import RepeatGuard
 from paretune.study._results import StudyResults
 from paretune.study._sampler_view import failures_for_sampler
 from paretune.study._sampler_view import trials_for_sampler
+from paretune.study._warm_start import WarmStart
 from paretune.trial import FailKind
 from paretune.trial import Placement
 from paretune.trial import Trial
@@ -44,6 +52,7 @@ from paretune.trial import TrialState
 from paretune.trial._environment import current_environment
 
 if TYPE_CHECKING:
+    from paretune.executors import BaseExecutor
     from paretune.study._optimize import Catch
     from paretune.study._optimize import ObjectiveFunction
 
@@ -65,7 +74,7 @@ def _parse_state(state: TrialState | str) -> TrialState:
         ) from None
 
 
-class Study(StudyResults):
+class Study(StudyResults, OptunaAliases):
     """A multi-objective search: named objectives, constraints, a sampler and its trials.
 
     Create one with :func:`paretune.create_study` or :func:`paretune.load_study`. A study
@@ -80,6 +89,8 @@ class Study(StudyResults):
         scheduler: The scheduler deciding budgets and early stops, or None.
         seed: The study's seed, or None.
         param_constraints: Known constraints on parameters (see ``create_study``).
+        deterministic_objective: Whether each configuration is evaluated once (see
+            ``create_study``).
     """
 
     def __init__(
@@ -91,6 +102,8 @@ class Study(StudyResults):
         scheduler: BaseScheduler | None,
         seed: int | None,
         param_constraints: Sequence[ParamConstraint] = (),
+        deterministic_objective: bool = True,
+        warm_start: WarmStart | None = None,
     ) -> None:
         self._info = info
         self.param_constraints = tuple(param_constraints)
@@ -99,12 +112,17 @@ class Study(StudyResults):
         self.scheduler = scheduler
         self.seed = seed
         self._trial_seed_base = seed if seed is not None else secrets.randbits(31)
-        self._known_distributions: dict[str, Distribution] = {}
-        self._scanned_finished: set[int] = set()
-        self._lock = threading.Lock()
+        self._distributions = KnownDistributions()
         self._stop_requested = False
         self._in_optimize = False
         self._ask_lock = threading.RLock()  # samplers and schedulers see one ask at a time
+        self.deterministic_objective = bool(deterministic_objective)
+        self._repeats = RepeatGuard(info.name) if deterministic_objective else None
+        self._warm = warm_start if warm_start is not None else WarmStart()
+        self.lease = Lease.from_settings(info.settings)
+        self._keeper = (
+            None if self.lease is None else LeaseKeeper(storage, self.lease.heartbeat_interval)
+        )
 
     # ---- identity ------------------------------------------------------------------------
     @property
@@ -131,6 +149,11 @@ class Study(StudyResults):
     def storage(self) -> BaseStorage:
         """The storage holding the study."""
         return self._storage
+
+    @property
+    def warm_start(self) -> tuple[str, ...]:
+        """The names of the studies this one warm-starts from (see ``create_study``)."""
+        return self._warm.names
 
     @property
     def user_attrs(self) -> dict[str, Any]:
@@ -162,37 +185,9 @@ class Study(StudyResults):
     def _trial_seed(self, number: int) -> int:
         return derive_seed(self._trial_seed_base, "trial", number)
 
-    def _remember_distributions(self, records: Iterable[TrialRecord]) -> None:
-        with self._lock:
-            for record in records:
-                if record.number in self._scanned_finished:
-                    continue
-                for name, dist in record.distributions.items():
-                    self._known_distributions.setdefault(name, dist)
-                if record.state.is_finished:
-                    self._scanned_finished.add(record.number)
-
     def _check_distribution(self, name: str, distribution: Distribution) -> None:
-        """Refuse a parameter whose kind or scale differs from earlier trials of the study.
-
-        Ranges and choices may change between trials (the search space can be narrowed);
-        changing a parameter from float to int or categorical, or between linear and log
-        scale, is almost always a bug and breaks model-based samplers.
-        """
-        with self._lock:
-            known = self._known_distributions.get(name)
-        if known is None:  # new to this process: learn what other trials used
-            self._remember_distributions(self.get_trials())
-            with self._lock:
-                known = self._known_distributions.setdefault(name, distribution)
-        same_kind = type(known) is type(distribution)
-        same_scale = getattr(known, "log", False) == getattr(distribution, "log", False)
-        if not (same_kind and same_scale):
-            raise ParameterConflictError(
-                f"Parameter {name!r} is suggested as {distribution}, but earlier trials of study "
-                f"{self.name!r} suggested it as {known}; use one distribution type and scale per "
-                "name, or give the new one another name."
-            )
+        """Refuse a parameter whose kind or scale differs from earlier trials of the study."""
+        self._distributions.check(self.name, name, distribution, self.get_trials)
 
     def params_allowed(self, params: Mapping[str, Any]) -> bool:
         """Whether ``params`` (possibly partial) break none of the parameter constraints."""
@@ -223,19 +218,28 @@ class Study(StudyResults):
         if self.fidelity is not None:
             planned = promote_or_plan(self, self._storage, self._info.study_id, env, now)
             if isinstance(planned, TrialRecord):  # a promotion: same parameters, no sampling
+                self._hold(planned)
                 return Trial(self, planned, {}, {})
             job = planned
         record = self._storage.start_trial(
             self._info.study_id, seed_for=self._trial_seed, environment=env, now=now
         )
+        if self._repeats is not None:
+            self._repeats.refresh(self.get_trials())
+        self._hold(record)
         if job is not None:
             guard = self.scheduler is not None and self.scheduler.guards(self, record.number)
             placement = Placement(job.budget, record.number, bracket=job.bracket, guard=guard)
             self._storage.set_trial_placement(record.trial_id, placement)
             record = dataclasses.replace(record, placement=placement)
-        self.sampler.before_trial(self, record)
-        space = self.sampler.infer_relative_search_space(self, record)
-        relative = self.sampler.sample_relative(self, record, space) if space else {}
+        try:
+            self.sampler.before_trial(self, record)
+            space = self.sampler.infer_relative_search_space(self, record)
+            relative = self.sampler.sample_relative(self, record, space) if space else {}
+        except KeyboardInterrupt:  # Ctrl-C while sampling: leave no running trial behind
+            reason = "interrupted: KeyboardInterrupt while the sampler proposed parameters"
+            self.tell(record.number, state="failed", fail_reason=reason, fail_kind="interrupted")
+            raise
         return Trial(self, record, relative, space)
 
     def draw(self, number: int, purpose: str) -> float:
@@ -261,14 +265,22 @@ class Study(StudyResults):
         highest budget with at least ten of them; in a training-loop study with a
         scheduler, while fewer than ten trials have completed, every complete or stopped
         trial that reached the highest step ten of them reached, as reported there. Rules
-        and reasons: :mod:`paretune.study._sampler_view`.
+        and reasons: :mod:`paretune.study._sampler_view`. A warm-started study adds the
+        sources' complete trials after its own, numbered ``-1, -2, ...``
+        (:mod:`paretune.study._warm_start`).
         """
-        return trials_for_sampler(self)
+        return trials_for_sampler(self) + self._warm.records(self)
+
+    def is_evaluated(self, params: Mapping[str, Any]) -> bool:
+        """Whether ``params`` (a whole configuration) repeats one a trial of this study holds,
+        in a study with ``deterministic_objective`` (:mod:`paretune.study._repeats`)."""
+        return self._repeats is not None and self._repeats.is_repeat(params)
 
     def failures_for_sampler(self) -> list[TrialRecord]:
-        """Failed trials whose configuration failed (the objective raised or returned
-        invalid metrics), for samplers to steer away from; trials failed because their
-        worker process ended, or by :class:`~paretune.exceptions.UnrelatedFailure`, are
+        """Failed trials whose configuration failed (the objective raised, returned invalid
+        metrics, timed out or crashed its process), for samplers to steer away from;
+        trials failed because their worker process ended, by
+        :class:`~paretune.exceptions.UnrelatedFailure`, or by an interrupt (Ctrl-C), are
         left out. See :mod:`paretune.study._sampler_view`."""
         return failures_for_sampler(self)
 
@@ -302,7 +314,8 @@ class Study(StudyResults):
                 None: ``"unrelated"`` when ``fail_reason`` starts with "unrelated to the
                 configuration: ", else ``"told"``; invalid metrics are always
                 ``"invalid_metrics"``. Samplers steer away from the configurations of
-                ``"error"``, ``"invalid_metrics"`` and ``"told"`` failures only.
+                ``"error"``, ``"invalid_metrics"``, ``"told"``, ``"timeout"`` and
+                ``"crashed"`` failures only.
 
         Returns:
             The finished trial's record.
@@ -339,19 +352,34 @@ class Study(StudyResults):
         elif metrics is not None:
             outcome = evaluate_outcome(metrics, (), ())
             clean = outcome.metrics
-        record = self._storage.finish_trial(
-            trial_id,
-            state=parsed,
-            metrics=clean,
-            constraints=violations,
-            fail_reason=fail_reason
+        finish: dict[str, Any] = {
+            "state": parsed,
+            "metrics": clean,
+            "constraints": violations,
+            "fail_reason": fail_reason
             or (None if parsed is TrialState.COMPLETE else f"told as {parsed.value}"),
-            traceback=traceback,
-            now=time.time(),
-            fail_kind=kind,
-        )
+            "traceback": traceback,
+            "fail_kind": kind,
+        }
+        if self._keeper is not None:
+            self._keeper.release(trial_id)
+        try:
+            record = self._storage.finish_trial(trial_id, now=time.time(), **finish)
+        except UpdateFinishedTrialError:
+            stored = self._storage.get_trial(trial_id)
+            if live is None or live._finished or stored.fail_kind is not FailKind.WORKER_LOST:
+                raise
+            record = record_late_result(self, self._storage, stored, finish)
+            logger.warning(
+                "Trial %d was reaped (no heartbeat for longer than the grace) before its "
+                "result arrived; the result is kept as trial %d.",
+                stored.number,
+                record.number,
+            )
         if live is not None:
             live._mark_finished()
+        if self._repeats is not None:
+            self._repeats.told(record)
         if record.state is TrialState.FAILED and metrics is not None and not self._in_optimize:
             logger.warning("Trial %d failed: %s", record.number, record.fail_reason)
         elif record.state is TrialState.FAILED:
@@ -411,18 +439,44 @@ class Study(StudyResults):
         )
         return record.number
 
-    def fail_orphaned_trials(self) -> list[TrialRecord]:
-        """Mark as failed the running trials whose worker process on this host has died.
-
-        A trial keeps the host and process id of its worker. A killed worker leaves its trial
-        running forever; this finds such trials (same host, process gone) and fails them as
-        :attr:`~paretune.trial.FailKind.WORKER_LOST`, so that counts and samplers stay
-        truthful. :meth:`optimize` calls it when it starts.
+    def reap(self) -> list[TrialRecord]:
+        """Fail the running trials whose lease lapsed (their worker stopped renewing it for
+        longer than the study's ``grace``) as :attr:`~paretune.trial.FailKind.WORKER_LOST`,
+        and queue a retry of each one's parameters while ``max_retries`` allows (the retry's
+        user attribute ``"retry_of"`` names the original). :meth:`optimize` calls it when it
+        starts and every heartbeat interval; ``paretune reap`` does it from the shell. A
+        study without a lease (in memory, or ``heartbeat_interval=None``) reaps nothing.
 
         Returns:
             The records of the trials it failed.
         """
-        return fail_orphaned_trials(self._storage, self.get_trials(states=(TrialState.RUNNING,)))
+        if self.lease is None:
+            return []
+        return reap(self, self._storage, self.lease)
+
+    def add_trials(self, records: Iterable[TrialRecord]) -> list[TrialRecord]:
+        """Add finished trials (e.g. of another study), numbered here, with their outcomes
+        (details: :func:`paretune.study._copy.add_trials`).
+
+        Returns:
+            The new records, in the order given.
+
+        Raises:
+            ValueError: If a record is unfinished or a parameter lies outside its
+                distribution; InvalidMetricsError if a complete one lacks a metric this
+                study needs. Nothing is added then.
+        """
+        from paretune.study._copy import add_trials
+
+        return add_trials(self, list(records))
+
+    def fail_orphaned_trials(self) -> list[TrialRecord]:
+        """The same as :meth:`reap` (its earlier name)."""
+        return self.reap()
+
+    def _hold(self, record: TrialRecord) -> None:
+        if self._keeper is not None:
+            self._keeper.hold(record.trial_id)
 
     # ---- the loop ------------------------------------------------------------------------
     def optimize(
@@ -436,6 +490,10 @@ class Study(StudyResults):
         n_workers: int = 1,
         max_cost: float | None = None,
         show_progress_bar: bool = False,
+        n_jobs: int | None = None,
+        executor: BaseExecutor | None = None,
+        trial_timeout: float | None = None,
+        isolation: Literal["thread", "process"] = "thread",
     ) -> None:
         """Run ``objective`` on new trials until ``n_trials`` ran or ``timeout`` passed.
 
@@ -458,10 +516,35 @@ class Study(StudyResults):
                 ``n_trials`` (else ``timeout``, else ``max_cost``) done, trials finished,
                 feasible trials and the hypervolume of the front so far (objectives scaled
                 to ``[0, 1]`` over the feasible trials, reference point 1.1).
+            n_jobs: Optuna's name for ``n_workers`` (``-1``: one per CPU); an alias.
+            executor: Where trials run: None for threads of this process; an executor
+                (:mod:`paretune.executors`, e.g. ``RayExecutor()`` for a Ray cluster) runs
+                them elsewhere while this process keeps the limits and callbacks.
+            trial_timeout: Seconds each trial's objective may run; one still running then
+                fails with kind ``"timeout"`` and the study goes on. None: no limit. A
+                thread cannot be stopped: with ``isolation="thread"`` the objective runs on
+                a daemon thread that is abandoned, still running, at the deadline; with
+                ``"process"`` its process is killed.
+            isolation: ``"thread"`` runs objectives in this process; ``"process"`` runs each
+                trial's objective in a new child process (``spawn``), so that a segfault,
+                ``os._exit`` or an out-of-memory kill fails that trial only (kind
+                ``"crashed"``). The objective must then be picklable (defined at module
+                level); its trial forwards ``suggest_*``, ``report``, ``should_stop`` and
+                ``set_user_attr`` to this process (:mod:`paretune.study._isolation`).
+
+        Ctrl-C (``KeyboardInterrupt``, in the objective or in this process) fails the
+        running trials with kind ``"interrupted"``, which samplers ignore, and propagates.
 
         Raises:
-            ValueError: On a non-positive ``n_trials``, ``timeout``, ``n_workers`` or
-                ``max_cost``.
+            ValueError: On a non-positive ``n_trials``, ``timeout``, ``n_workers``,
+                ``max_cost`` or ``trial_timeout``, ``n_jobs`` given with another
+                ``n_workers``, or an unknown ``isolation``.
+            ObjectiveNotPicklableError: With ``isolation="process"``, when the objective
+                cannot be sent to a child process.
+            KeyboardInterrupt: After Ctrl-C, once the running trials are told.
+            NameError: Or another programming error, when the call's first three trials
+                fail with it identically before any trial of the study completed (see
+                :mod:`paretune.study._fail_fast`).
         """
         from paretune.datasets._dataset import search_in_progress
         from paretune.study._optimize import run_optimize
@@ -477,6 +560,10 @@ class Study(StudyResults):
                 n_workers,
                 max_cost,
                 show_progress_bar,
+                n_jobs,
+                executor,
+                trial_timeout,
+                isolation,
             )
 
     def stop(self) -> None:

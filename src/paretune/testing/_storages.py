@@ -200,6 +200,97 @@ class StorageContract:
         with pytest.raises(TypeError, match="JSON"):
             storage.set_study_user_attr(info.study_id, "bad", float("nan"))
 
+    def test_names_are_checked_the_same_in_every_backend(self, storage: BaseStorage) -> None:
+        longest = "n" * 512  # the limit itself is fine
+        info = storage.create_study(longest, OBJECTIVES, (), seed=None)
+        assert storage.get_study(longest).study_id == info.study_id
+        with pytest.raises(
+            ValueError, match=r"study_name must be at most 512 characters \(got 513\)"
+        ):
+            storage.create_study("n" * 513, OBJECTIVES, (), seed=None)
+        with pytest.raises(ValueError, match=r"metric name must be at most 512 characters"):
+            storage.create_study("m", (Objective("m" * 513, Direction.MINIMIZE),), (), seed=None)
+        for bad, problem in (("a\x00b", "NUL"), ("a\ud800", "lone surrogate")):
+            with pytest.raises(ValueError, match=problem):
+                storage.create_study(bad, OBJECTIVES, (), seed=None)
+            with pytest.raises(ValueError, match=problem):
+                storage.get_study(bad)
+            with pytest.raises(ValueError, match=problem):
+                storage.delete_study(bad)
+            with pytest.raises(ValueError, match=problem):
+                storage.create_study("m", (Objective(bad, Direction.MINIMIZE),), (), seed=None)
+            with pytest.raises(ValueError, match=problem):
+                storage.create_study("m", OBJECTIVES, (Constraint(bad, "<=", 1.0),), seed=None)
+            with pytest.raises(ValueError, match=problem):
+                storage.create_study("m", OBJECTIVES, (), seed=None, user_attrs={"k": [bad]})
+        assert [s.info.name for s in storage.list_studies()] == [longest]  # nothing else made
+
+    def test_trial_names_and_values_are_checked_before_writing(self, storage: BaseStorage) -> None:
+        study_id = storage.create_study("s", OBJECTIVES, (), seed=None).study_id
+        trial_id = _new_trial(storage, study_id).trial_id
+        dist = FloatDistribution(0.0, 1.0)
+        storage.set_trial_param(trial_id, "p" * 512, 0.5, dist)
+        too_long = r"must be at most 512 characters \(got 513\)"
+        for bad, problem in (("p" * 513, too_long), ("x\x00", "NUL"), ("x\udfff", "surrogate")):
+            with pytest.raises(ValueError, match=problem):
+                storage.set_trial_param(trial_id, bad, 0.5, dist)
+            with pytest.raises(ValueError, match=problem):
+                storage.set_trial_user_attr(trial_id, bad, 1)
+            with pytest.raises(ValueError, match=problem):
+                storage.set_study_user_attr(study_id, bad, 1)
+            with pytest.raises(ValueError, match=problem):
+                storage.report_intermediate(trial_id, 0, {bad: 1.0}, time.time())
+            with pytest.raises(ValueError, match=problem):
+                storage.finish_trial(
+                    trial_id,
+                    state=TrialState.COMPLETE,
+                    metrics={"accuracy": 1.0, "eo_diff": 0.0, bad: 1.0},
+                    constraints={},
+                    fail_reason=None,
+                    traceback=None,
+                    now=time.time(),
+                )
+        choice = CategoricalDistribution(("a", "b\x00"))
+        with pytest.raises(ValueError, match="NUL"):
+            storage.set_trial_param(trial_id, "c", "b\x00", choice)
+        with pytest.raises(ValueError, match="lone surrogate"):
+            storage.set_trial_user_attr(trial_id, "note", {"k": ["ok", "\ud800"]})
+        with pytest.raises(ValueError, match="NUL"):
+            storage.set_study_user_attr(study_id, "note", {"a\x00": 1})
+        with pytest.raises(ValueError, match="NUL"):
+            storage.create_trial(
+                study_id,
+                state=TrialState.WAITING,
+                seed_for=lambda n: n,
+                enqueued_params={"x": "a\x00"},
+                now=time.time(),
+            )
+        with pytest.raises(ValueError, match="at most 256 characters"):
+            storage.create_trial_once(
+                study_id, "k" * 257, state=TrialState.WAITING, seed_for=lambda n: n, now=0.0
+            )
+        record = storage.get_trial(trial_id)  # every refused write left the trial as it was
+        assert record.state is TrialState.RUNNING and dict(record.params) == {"p" * 512: 0.5}
+        assert dict(record.user_attrs) == {} and dict(record.intermediate) == {}
+        assert len(storage.get_all_trials(study_id)) == 1
+        assert dict(storage.get_study("s").user_attrs) == {}
+
+    def test_failure_text_is_escaped_not_refused(self, storage: BaseStorage) -> None:
+        study_id = storage.create_study("s", OBJECTIVES, (), seed=None).study_id
+        trial_id = _new_trial(storage, study_id).trial_id
+        finished = storage.finish_trial(
+            trial_id,
+            state=TrialState.FAILED,
+            metrics=None,
+            constraints=None,
+            fail_reason="bad byte \x00 and \ud800",
+            traceback="Traceback: \x00",
+            now=time.time(),
+        )
+        for record in (finished, storage.get_trial(trial_id)):
+            assert record.fail_reason == "bad byte \\x00 and \\ud800"
+            assert record.traceback == "Traceback: \\x00"
+
     def test_failure_kinds_round_trip(self, storage: BaseStorage) -> None:
         study_id = storage.create_study("s", OBJECTIVES, (), seed=None).study_id
         failed, complete = _new_trial(storage, study_id), _new_trial(storage, study_id)
@@ -268,3 +359,26 @@ class StorageContract:
         assert dict(storage.get_trial(trial.trial_id).metrics) == metrics  # never overwritten
         storage.delete_study("s")
         assert storage.get_repeats(study_id) == []
+
+    def test_leases_are_renewed_and_expire_atomically(self, storage: BaseStorage) -> None:
+        study_id = storage.create_study(
+            "s", OBJECTIVES, (), seed=None, settings={"lease": {"grace": 1.0}}
+        ).study_id
+        assert dict(storage.get_study("s").settings) == {"lease": {"grace": 1.0}}
+        trial = _new_trial(storage, study_id)
+        assert storage.get_trial(trial.trial_id).heartbeat_at_ts is None
+        unleased = storage.expire_trial(trial.trial_id, stale_before=1e12, fail_reason="x", now=1.0)
+        assert unleased is None  # never heartbeated: not leased, never expired
+        storage.renew_leases([trial.trial_id], 100.0)
+        assert storage.get_trial(trial.trial_id).heartbeat_at_ts == 100.0
+        fresh = storage.expire_trial(trial.trial_id, stale_before=50.0, fail_reason="x", now=101.0)
+        assert fresh is None  # renewed after the cut-off
+        expired = storage.expire_trial(
+            trial.trial_id, stale_before=150.0, fail_reason="worker lost", now=200.0
+        )
+        assert expired is not None and expired.state is TrialState.FAILED
+        assert expired.fail_kind is FailKind.WORKER_LOST and expired.fail_reason == "worker lost"
+        again = storage.expire_trial(trial.trial_id, stale_before=1e12, fail_reason="y", now=300.0)
+        assert again is None  # one worker wins
+        storage.renew_leases([trial.trial_id], 400.0)  # finished: left alone
+        assert storage.get_trial(trial.trial_id).heartbeat_at_ts == 100.0

@@ -107,6 +107,8 @@ class TrialRecord:
         traceback: The formatted traceback when an exception failed the trial.
         started_at_ts: Start time in seconds since the epoch (UTC).
         finished_at_ts: End time in seconds since the epoch (UTC).
+        heartbeat_at_ts: When its worker last renewed the trial's lease (a running trial
+            of a study with leases), seconds since the epoch; None otherwise.
         seed: A per-trial seed derived from the study's seed and the trial number, for the
             user's own randomness (model initialisation, data shuffling).
         user_attrs: JSON values the user attached.
@@ -129,6 +131,7 @@ class TrialRecord:
     traceback: str | None = None
     started_at_ts: float | None = None
     finished_at_ts: float | None = None
+    heartbeat_at_ts: float | None = None
     seed: int = 0
     user_attrs: Mapping[str, Any] = field(default_factory=dict)
     environment: Mapping[str, Any] = field(default_factory=dict)

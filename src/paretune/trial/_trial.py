@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from paretune._seeding import uniform
+from paretune._storable import check_param
 from paretune._values import Decision
 from paretune.constraints import check_params
 from paretune.constraints._params import describe
@@ -198,6 +199,7 @@ class Trial:
     def _suggest(self, name: str, distribution: Distribution) -> Any:
         if not isinstance(name, str) or not name:
             raise TypeError(f"Parameter names must be non-empty strings, got {name!r}.")
+        check_param(name, None, distribution)  # what no storage could keep, refused up front
         if self._finished:
             raise UpdateFinishedTrialError(
                 f"Trial {self.number} is finished; suggest parameters before telling it."
@@ -212,8 +214,23 @@ class Trial:
             return self._params[name]
         self._study._check_distribution(name, distribution)
         value = self._choose(name, distribution)
+        guard = self._study._repeats  # deterministic studies: no repeated configuration
+        if guard is not None and name not in self._record.enqueued_params:
+            value = guard.choose(
+                self.number,
+                self._params,
+                self._distributions,
+                name,
+                distribution,
+                value,
+                allowed=self._study.params_allowed,
+                seed=self.seed,
+            )
         if self._study.param_constraints:
-            value = self._satisfy_param_constraints(name, distribution, value)
+            redrawn = self._satisfy_param_constraints(name, distribution, value)
+            if guard is not None and redrawn != value:
+                guard.note(self.number, name, redrawn, distribution)
+            value = redrawn
         self._study._storage.set_trial_param(self.trial_id, name, value, distribution)
         self._params[name] = value
         self._distributions[name] = distribution

@@ -9,7 +9,6 @@ from typing import Literal
 import numpy as np
 
 from paretune.pareto import hypervolume
-from paretune.pareto import is_pareto_efficient
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
 from paretune.visualization._data import at_full_budget
@@ -163,10 +162,13 @@ def _history(
             and record.feasible
             and at_full_budget(study, record)
         ):
-            candidates = np.vstack([*front, study.losses([record])])
-            keep = is_pareto_efficient(candidates)
-            if keep[-1]:  # the new trial joined the front: the volume changed
-                front = [row for row, kept in zip(candidates, keep, strict=True) if kept]
+            point = study.losses([record])[0]
+            current = np.asarray(front).reshape(len(front), len(point))
+            dominated = np.any(np.all(current <= point, axis=1) & np.any(current < point, axis=1))
+            if not dominated:  # the new trial joins the front: the volume changes
+                beaten = np.all(point <= current, axis=1) & np.any(point < current, axis=1)
+                front = [row for row, gone in zip(front, beaten, strict=True) if not gone]
+                front.append(point)
                 volume = hypervolume(np.asarray(front), ref)
         xs.append(compute if by_compute else float(record.number))
         ys.append(volume)

@@ -10,12 +10,13 @@ from sqlalchemy.engine import URL
 from sqlalchemy.engine import Connection
 
 from paretune._values import FailKind
-from paretune.exceptions import SchemaVersionError
 from paretune.storages._sql._engine import display_url
 from paretune.storages._sql._schema import SCHEMA_VERSION
 from paretune.storages._sql._schema import meta_table
 from paretune.storages._sql._schema import metadata
 from paretune.storages._sql._schema import trials_table
+from paretune.storages._sql._version import newer_schema_error
+from paretune.storages._sql._version import read_schema_version
 
 __all__ = ["fail_kind_from_reason", "init_schema"]
 
@@ -29,19 +30,14 @@ def init_schema(conn: Connection, url: URL) -> None:
     if conn.dialect.name == "postgresql":
         # Serialise concurrent first-time creators; released at commit.
         conn.execute(text("SELECT pg_advisory_xact_lock(7253011)"))
+    # The version is read before anything is created, so a newer database stays untouched.
+    found = read_schema_version(conn)
+    if found is not None and found > SCHEMA_VERSION:
+        raise newer_schema_error(found, display_url(url))
     metadata.create_all(conn, checkfirst=True)
-    row = conn.execute(
-        select(meta_table.c.value).where(meta_table.c.key == "schema_version")
-    ).first()
-    if row is None:
+    if found is None:
         conn.execute(insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION)))
         return
-    found = int(row[0])
-    if found > SCHEMA_VERSION:
-        raise SchemaVersionError(
-            f"The database {display_url(url)!r} has schema version {found}, newer than "
-            f"this paretune understands ({SCHEMA_VERSION}); upgrade paretune to read it."
-        )
     if found < 2:  # version 2: trial placements (create_all made the study-keys table)
         conn.execute(text("ALTER TABLE paretune_trials ADD COLUMN placement TEXT"))
         conn.execute(text("ALTER TABLE paretune_studies ADD COLUMN fidelity TEXT"))
@@ -49,6 +45,9 @@ def init_schema(conn: Connection, url: URL) -> None:
         conn.execute(text("ALTER TABLE paretune_trials ADD COLUMN fail_kind VARCHAR(32)"))
         _backfill_fail_kinds(conn)
     # version 4 added the repeats table, which create_all made above
+    if found < 5:  # version 5: study settings (leases) and trial heartbeats
+        conn.execute(text("ALTER TABLE paretune_studies ADD COLUMN settings TEXT"))
+        conn.execute(text("ALTER TABLE paretune_trials ADD COLUMN heartbeat_at DOUBLE PRECISION"))
     if found < SCHEMA_VERSION:
         conn.execute(
             update(meta_table)
@@ -62,6 +61,7 @@ _REASON_PREFIXES = (
     ("unrelated to the configuration: ", FailKind.UNRELATED),
     ("invalid metrics", FailKind.INVALID_METRICS),
     ("told as failed", FailKind.TOLD),
+    ("KeyboardInterrupt", FailKind.INTERRUPTED),  # Ctrl-C, stored then as the error's name
 )
 
 

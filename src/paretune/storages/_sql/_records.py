@@ -102,6 +102,7 @@ def record_from_row(
         traceback=row.traceback,
         started_at_ts=row.started_at,
         finished_at_ts=row.finished_at,
+        heartbeat_at_ts=row.heartbeat_at,
         seed=int(row.seed),
         user_attrs=loads(row.user_attrs),
         environment=loads(row.environment),

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
+from paretune import _storable as valid
 from paretune.exceptions import UpdateFinishedTrialError
 from paretune.storages._json import dumps
 from paretune.storages._json import loads
@@ -59,6 +60,7 @@ class RepeatsMixin:
         now: float,
     ) -> TrialRepeat | None:
         """See :meth:`BaseStorage.claim_repeat`; the unique (trial, index) row decides."""
+        valid.check_json_text("the worker's environment", environment)
 
         def work(conn: Connection) -> TrialRepeat:
             number = conn.execute(
@@ -98,6 +100,7 @@ class RepeatsMixin:
         now: float,
     ) -> TrialRepeat:
         """See :meth:`BaseStorage.finish_repeat`."""
+        valid.check_metric_names(metrics)
         failed = fail_reason is not None
 
         def work(conn: Connection) -> Row[Any] | None:
@@ -111,7 +114,7 @@ class RepeatsMixin:
                 .values(
                     state=(TrialState.FAILED if failed else TrialState.COMPLETE).value,
                     metrics=None if failed else dumps(dict(metrics or {})),
-                    fail_reason=fail_reason,
+                    fail_reason=valid.storable_text(fail_reason),
                     finished_at=now,
                 )
                 .returning(*repeats_table.c)

@@ -6,7 +6,8 @@ seconds since the epoch (double precision), which is exact and dialect-neutral.
 Bump :data:`SCHEMA_VERSION` with every change and add its migration to
 ``SQLStorage._init_schema``. Version 2 added ``paretune_trials.placement``,
 ``paretune_studies.fidelity`` and the ``paretune_study_keys`` table; version 3
-``paretune_trials.fail_kind``; version 4 the ``paretune_trial_repeats`` table.
+``paretune_trials.fail_kind``; version 4 the ``paretune_trial_repeats`` table;
+version 5 ``paretune_studies.settings`` and ``paretune_trials.heartbeat_at`` (leases).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The version of the schema this paretune writes and reads."""
 
 metadata = MetaData()
@@ -47,6 +48,7 @@ studies_table = Table(
     Column("created_at", Float(precision=53), nullable=False),
     Column("next_trial_number", Integer, nullable=False),
     Column("fidelity", Text, nullable=True),  # since version 2
+    Column("settings", Text, nullable=True),  # since version 5
 )
 
 trials_table = Table(
@@ -68,6 +70,7 @@ trials_table = Table(
     Column("environment", Text, nullable=False),
     Column("enqueued_params", Text, nullable=False),
     Column("placement", Text, nullable=True),  # since version 2
+    Column("heartbeat_at", Float(precision=53), nullable=True),  # since version 5
     UniqueConstraint("study_id", "number", name="uq_paretune_trials_study_number"),
     Index("ix_paretune_trials_study_state", "study_id", "state"),
 )

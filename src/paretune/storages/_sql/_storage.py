@@ -22,6 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
 
+from paretune import _storable as valid
 from paretune.constraints import Constraint
 from paretune.distributions import Distribution
 from paretune.distributions import distribution_to_json
@@ -45,7 +46,8 @@ from paretune.storages._sql._engine import display_url
 from paretune.storages._sql._engine import is_sqlite
 from paretune.storages._sql._engine import parse_url
 from paretune.storages._sql._engine import retry_transient
-from paretune.storages._sql._migrate import init_schema
+from paretune.storages._sql._errors import open_hint
+from paretune.storages._sql._leases import LeasesMixin
 from paretune.storages._sql._records import OwnTrial
 from paretune.storages._sql._records import StudyCache
 from paretune.storages._sql._records import load_trials
@@ -58,6 +60,7 @@ from paretune.storages._sql._schema import reports_table
 from paretune.storages._sql._schema import studies_table
 from paretune.storages._sql._schema import study_keys_table
 from paretune.storages._sql._schema import trials_table
+from paretune.storages._sql._setup import prepare_schema
 from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
 from paretune.trial._state import FailKind
@@ -71,17 +74,20 @@ _RUNNING = TrialState.RUNNING.value
 _WAITING = TrialState.WAITING.value
 
 
-class SQLStorage(RepeatsMixin, BaseStorage):
+class SQLStorage(LeasesMixin, RepeatsMixin, BaseStorage):
     """Stores studies in an SQL database through SQLAlchemy.
 
     Args:
         url: ``sqlite:///path.db`` (WAL mode, busy timeout, immediate write transactions),
             ``sqlite://`` (in memory, this process only) or
             ``postgresql+psycopg://user@host:5432/db`` (``postgresql://`` is read the same).
+            Options such as ``?lock_timeout=30s`` or ``?read_only=true`` go in its query
+            (:class:`~paretune.storages._sql._settings.ConnectionSettings`).
 
     Raises:
         StorageError: If the database cannot be opened or its schema initialised.
-        SchemaVersionError: If the database was written by a newer paretune.
+        SchemaVersionError: If the database was written by a newer paretune (it is left
+            untouched), or is older and opened read-only.
     """
 
     def __init__(self, url: str) -> None:
@@ -94,7 +100,7 @@ class SQLStorage(RepeatsMixin, BaseStorage):
         self._caches: dict[int, StudyCache] = {}
         self._own: dict[int, OwnTrial] = {}
         try:
-            self._write(lambda conn: init_schema(conn, self.url), what="initialise the schema")
+            prepare_schema(self.engine, self.url, read=self._read, write=self._write)
         except StorageError:
             self.engine.dispose()
             raise
@@ -102,13 +108,8 @@ class SQLStorage(RepeatsMixin, BaseStorage):
             self.engine.dispose()
             raise StorageError(
                 f"Could not open the storage {display_url(self.url)!r}: {exc.orig}. "
-                + self._open_hint()
+                + open_hint(self.url)
             ) from exc
-
-    def _open_hint(self) -> str:
-        if self._sqlite:
-            return "Check that the file's directory exists and is writable."
-        return "Check that the server is running, and the host, port, user and database name."
 
     # ---- transactions --------------------------------------------------------------------
     def _write(self, work: Callable[[Connection], T], *, what: str) -> T:
@@ -118,12 +119,7 @@ class SQLStorage(RepeatsMixin, BaseStorage):
                 with conn.begin():
                     return work(conn)
 
-        try:
-            return retry_transient(attempt, what=what, url=self.url)
-        except StorageError as exc:
-            if "unable to open" in str(exc) or "connection" in str(exc).lower():
-                raise StorageError(f"{exc}. {self._open_hint()}") from exc
-            raise
+        return retry_transient(attempt, what=what, url=self.url)
 
     def _read(self, work: Callable[[Connection], T], *, what: str) -> T:
         def attempt() -> T:
@@ -146,8 +142,10 @@ class SQLStorage(RepeatsMixin, BaseStorage):
         seed: int | None,
         user_attrs: Mapping[str, Any] | None = None,
         fidelity: Fidelity | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> StudyInfo:
         """See :meth:`BaseStorage.create_study`."""
+        valid.check_new_study(name, objectives, constraints, user_attrs)
         now = time.time()
         values = {
             "name": name,
@@ -156,6 +154,7 @@ class SQLStorage(RepeatsMixin, BaseStorage):
             ),
             "constraints": dumps([c.to_json() for c in constraints]),
             "fidelity": None if fidelity is None else dumps(fidelity.to_json()),
+            "settings": dumps(dict(settings or {})),
             "seed": seed,
             "user_attrs": dumps(dict(user_attrs or {})),
             "created_at": now,
@@ -185,7 +184,15 @@ class SQLStorage(RepeatsMixin, BaseStorage):
                 "load_if_exists=True to continue it or choose another name."
             ) from exc
         return StudyInfo(
-            study_id, name, objectives, constraints, seed, now, dict(user_attrs or {}), fidelity
+            study_id,
+            name,
+            objectives,
+            constraints,
+            seed,
+            now,
+            dict(user_attrs or {}),
+            fidelity,
+            dict(settings or {}),
         )
 
     @staticmethod
@@ -203,10 +210,12 @@ class SQLStorage(RepeatsMixin, BaseStorage):
             float(row.created_at),
             loads(row.user_attrs),
             Fidelity.from_json(loads(row.fidelity)),
+            loads(row.settings) if row.settings else {},
         )
 
     def get_study(self, name: str) -> StudyInfo:
         """See :meth:`BaseStorage.get_study`."""
+        valid.check_name("study_name", name)
 
         def work(conn: Connection) -> StudyInfo:
             row = conn.execute(select(studies_table).where(studies_table.c.name == name)).first()
@@ -241,6 +250,7 @@ class SQLStorage(RepeatsMixin, BaseStorage):
 
     def delete_study(self, name: str) -> None:
         """See :meth:`BaseStorage.delete_study`."""
+        valid.check_name("study_name", name)
         study_id = self.get_study(name).study_id
 
         def work(conn: Connection) -> None:
@@ -325,6 +335,7 @@ class SQLStorage(RepeatsMixin, BaseStorage):
         placement: Placement | None,
         now: float,
     ) -> TrialRecord | None:
+        valid.check_new_trial(enqueued_params, user_attrs, environment, key=key)
         env = dict(environment or {})
         enqueued = dict(enqueued_params or {})
         attrs = dict(user_attrs or {})
@@ -464,6 +475,7 @@ class SQLStorage(RepeatsMixin, BaseStorage):
         self, trial_id: int, name: str, value: Any, distribution: Distribution
     ) -> None:
         """See :meth:`BaseStorage.set_trial_param`."""
+        valid.check_param(name, value, distribution)
         encoded_value = dumps(value)
         encoded_dist = dumps(distribution_to_json(distribution))
 
@@ -512,6 +524,7 @@ class SQLStorage(RepeatsMixin, BaseStorage):
         self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
     ) -> None:
         """See :meth:`BaseStorage.report_intermediate`."""
+        valid.check_metric_names(metrics)
         encoded = dumps(dict(metrics))
 
         values = {"trial_id": trial_id, "step": step, "metrics": encoded, "reported_at": now}
@@ -547,16 +560,17 @@ class SQLStorage(RepeatsMixin, BaseStorage):
         fail_kind: FailKind | None = None,
     ) -> TrialRecord:
         """See :meth:`BaseStorage.finish_trial`."""
+        valid.check_metric_names(metrics, constraints)
         values = {
             "trial_id": trial_id,
             "v_state": state.value,
             "v_metrics": dumps(dict(metrics or {})),
             "v_constraints": dumps(dict(constraints or {})),
-            "v_fail_reason": fail_reason,
+            "v_fail_reason": valid.storable_text(fail_reason),
             "v_fail_kind": None
             if state is not TrialState.FAILED or fail_kind is None
             else fail_kind.value,
-            "v_traceback": traceback,
+            "v_traceback": valid.storable_text(traceback),
             "v_finished_at": now,
         }
 
@@ -583,6 +597,11 @@ class SQLStorage(RepeatsMixin, BaseStorage):
             if cache is not None and record.number >= cache.watermark:
                 cache.finished[record.number] = record
         return record
+
+    def _forget_own(self, trial_id: int) -> None:
+        """Drop this process's copy of a trial another path finished (e.g. expired)."""
+        with self._cache_lock:
+            self._own.pop(trial_id, None)
 
     def get_trial(self, trial_id: int) -> TrialRecord:
         """See :meth:`BaseStorage.get_trial`."""
