@@ -38,7 +38,20 @@ class StorageError(ParetuneError, RuntimeError):
 
 
 class SchemaVersionError(StorageError):
-    """The database was written by a paretune whose schema this version cannot read."""
+    """The database's schema is one this paretune cannot use as it is: written by a newer
+    paretune, or older and opened read-only (so it cannot be migrated).
+
+    Attributes:
+        found: The database's schema version, or None when unknown.
+        supported: The schema version this paretune reads and writes, or None when unknown.
+    """
+
+    def __init__(
+        self, message: str, *, found: int | None = None, supported: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.found = found
+        self.supported = supported
 
 
 class DuplicatedStudyError(ParetuneError, ValueError):
@@ -91,6 +104,16 @@ class FidelityWarning(UserWarning):
     """A cheap rung of a multi-fidelity study ranks configurations unlike the full budget."""
 
 
+class RepeatedConfigurationWarning(UserWarning):
+    """A study that evaluates each configuration once has tried every value left for a
+    parameter, so a trial repeats a configuration (see ``deterministic_objective`` of
+    :func:`~paretune.create_study`)."""
+
+
+class WarmStartWarning(UserWarning):
+    """A study to warm-start from could not be opened; the study goes on without it."""
+
+
 class TrialStopped(ParetuneError):
     """Raise inside an objective to end the trial as *stopped* (e.g. after ``should_stop``)."""
 
@@ -104,6 +127,13 @@ class UnrelatedFailure(ParetuneError):
     """
 
 
+class ObjectiveNotPicklableError(ParetuneError, TypeError):
+    """``optimize(isolation="process")`` got an objective that cannot be sent to a child
+    process: pickling it failed (a lambda, a nested function, a closure over a lock or an
+    open connection), or it was defined in an interactive session whose ``__main__`` the
+    child cannot import. The message names the cause and the fix."""
+
+
 class TestSetAccessError(ParetuneError, RuntimeError):
     """A data set's test split was requested while a search was running."""
 
@@ -112,6 +142,12 @@ class TestSetAccessError(ParetuneError, RuntimeError):
 
 class EvaluationInputError(ParetuneError, ValueError):
     """Data or a model handed to :mod:`paretune.evaluate` cannot give the asked metrics."""
+
+
+class MitigationInputError(ParetuneError, ValueError):
+    """A mitigation estimator of :mod:`paretune.mitigation` got data or settings it cannot use:
+    no sensitive features, a single group, a non-binary target, an estimator without the
+    ``fit`` parameter the method needs. The message names the fix."""
 
 
 class BusyTimingWarning(UserWarning):

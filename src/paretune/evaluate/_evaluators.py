@@ -11,6 +11,7 @@ import numpy as np
 from paretune.evaluate import _inputs
 from paretune.evaluate._fairness import CLASSIFIER_FAIRNESS
 from paretune.evaluate._fairness import REGRESSOR_FAIRNESS
+from paretune.evaluate._fairness import add_group_coverage
 from paretune.evaluate._fairness import classifier_fairness
 from paretune.evaluate._fairness import regressor_fairness
 from paretune.evaluate._latency import LATENCY_METRICS
@@ -98,7 +99,13 @@ def classifier(
 
     Args:
         model: Fitted estimator with ``predict`` (and ``predict_proba`` for probability
-            metrics); a whole pipeline, so latency and size cover what serving runs.
+            metrics); a whole pipeline, so latency and size cover what serving runs. When
+            its ``predict``/``predict_proba`` (a Pipeline's: its last step's) takes
+            ``sensitive_features``, as :class:`paretune.mitigation.GroupThresholds` does,
+            the groups are passed to it. A model that can abstain (one with ``coverage``
+            and ``abstain_label``, as :class:`paretune.mitigation.Abstain`) is scored on
+            the rows it decides: every other figure leaves out the abstained rows, and
+            ``coverage`` reports their complement.
         X: Validation features (array or DataFrame).
         y: Validation labels, two classes; the larger label (1 for 0/1) is positive.
         sensitive_features: Group labels per row: a Series, array, DataFrame or dict of
@@ -111,10 +118,12 @@ def classifier(
             ``_ratio``, ``equal_opportunity_difference``/``_ratio``,
             ``accuracy_difference``, ``worst_group_accuracy``. Latency: see
             :data:`~paretune.evaluate.LATENCY_METRICS`. Robustness:
-            ``worst_case_accuracy`` (adds each perturbation's accuracy too). None gives
-            :data:`DEFAULT_CLASSIFIER_METRICS` plus four fairness figures with groups.
+            ``worst_case_accuracy`` (adds each perturbation's accuracy too, on the rows
+            decided). Abstention: ``coverage``, the share of rows not abstained (1.0 for a
+            model that never abstains). None gives :data:`DEFAULT_CLASSIFIER_METRICS` plus
+            four fairness figures with groups, and ``coverage`` for a model that abstains.
         threshold: Predict positive when the positive-class probability is at least this;
-            None uses ``model.predict``.
+            None uses ``model.predict`` (with a threshold nothing is abstained).
         robustness: Perturbations and slices; implies ``worst_case_accuracy``.
         latency: Latency protocol (default :class:`LatencyProtocol()`). Latency is
             timed before the evaluation's own predictions, which could leave a native
@@ -127,12 +136,13 @@ def classifier(
 
     Returns:
         An :class:`Evaluation`: the flat metrics, ``by_group`` (per-group counts, accuracy,
-        TPR, FPR, selection rate) and ``details`` (the full latency report).
+        TPR, FPR, selection rate; for a model that abstains, of the covered rows, plus
+        each group's ``coverage``) and ``details`` (the full latency report).
 
     Raises:
         EvaluationInputError: Misaligned lengths, a sensitive feature with one group, NaN
             predictions, a model without ``predict_proba`` when a metric needs it, an
-            unknown metric, or a non-binary label.
+            unknown metric, a non-binary label, or a model that abstained on every row.
 
     Examples:
         >>> from sklearn.linear_model import LogisticRegression
@@ -178,14 +188,24 @@ def classify(
 
     For callers that score the same predictions again (the test-set bootstrap), so the
     model predicts once. The scores are None unless a metric or ``threshold`` needed them.
+    Rows a model abstained on are 0 in the returned predictions.
     """
     n = _inputs.n_rows(X)
     y_raw = _inputs.labels(y, n)
     sensitive = _inputs.sensitive_frame(sensitive_features, n)
     names = _requested(metrics, DEFAULT_CLASSIFIER_METRICS, _DEFAULT_FAIRNESS, sensitive)
+    abstains, abstain_label = _inputs.abstain_label(model)
+    if metrics is None and abstains:
+        names.append("coverage")
     if robustness is not None and "worst_case_accuracy" not in names:
         names.append("worst_case_accuracy")
-    known = [*CLASSIFIER_METRICS, *CLASSIFIER_FAIRNESS, *LATENCY_METRICS, "worst_case_accuracy"]
+    known = [
+        *CLASSIFIER_METRICS,
+        *CLASSIFIER_FAIRNESS,
+        *LATENCY_METRICS,
+        "worst_case_accuracy",
+        "coverage",
+    ]
     _check_names(names, known, "classifier")
     _need_groups(names, CLASSIFIER_FAIRNESS, sensitive)
     positive = _inputs.positive_label(y_raw)
@@ -197,47 +217,91 @@ def classify(
         raise EvaluationInputError(f"threshold must be in [0, 1], but got {threshold!r}.")
     timed, details = _latency_first(model, X, names, latency)
 
+    def groups_for(method: str, features: Any) -> dict[str, Any]:
+        # The rows' groups for a model that takes them; not for a slice of the rows.
+        if _inputs.n_rows(features) != n:
+            return {}
+        return _inputs.group_params(model, method, sensitive_features)
+
     def predict01(features: Any) -> np.ndarray:
+        """0/1 predictions, and -1 where the model abstained."""
         if threshold is not None:
-            p = _inputs.scores(model, features, needed_by="threshold")
+            p = _inputs.scores(
+                model, features, needed_by="threshold", **groups_for("predict_proba", features)
+            )
             return np.asarray(p >= threshold, dtype=int)
-        raw = np.asarray(model.predict(features))
+        raw = np.asarray(model.predict(features, **groups_for("predict", features)))
         _inputs.finite(raw, "predict")
-        return np.asarray(raw == positive, dtype=int)
+        out = np.asarray(raw == positive, dtype=int)
+        if abstains:
+            out[np.asarray(raw == abstain_label, dtype=bool)] = -1
+        return out
 
     proba = None
     if proba_needed or threshold is not None:
-        proba = _inputs.scores(model, X, needed_by=(proba_needed or ["threshold"])[0])
+        proba = _inputs.scores(
+            model,
+            X,
+            needed_by=(proba_needed or ["threshold"])[0],
+            **groups_for("predict_proba", X),
+        )
     if threshold is not None and proba is not None:
         pred = (proba >= threshold).astype(int)
     else:
         pred = predict01(X)
-    out = {
-        n: float(CLASSIFIER_METRICS[n].compute(y01, pred, proba))
-        for n in names
-        if n in CLASSIFIER_METRICS
-    }
+    covered = pred >= 0
+    if not covered.any():
+        raise EvaluationInputError(
+            f"{type(model).__name__} abstained on all {n} rows, so no metric can be "
+            "computed; lower its abstention threshold."
+        )
+    rows = slice(None) if covered.all() else covered  # abstained rows leave every figure
+    out: dict[str, float] = {"coverage": float(covered.mean())} if "coverage" in names else {}
+    out.update(
+        {
+            n: float(CLASSIFIER_METRICS[n].compute(y01[rows], pred[rows], _rows(proba, rows)))
+            for n in names
+            if n in CLASSIFIER_METRICS
+        }
+    )
     groups: dict[str, Any] = {}
     if sensitive is not None:
         fair = [n for n in names if n in CLASSIFIER_FAIRNESS]
         figures, groups = classifier_fairness(
-            y01, pred, sensitive, fair, full_table=full_group_table, min_group_size=min_group_size
+            y01[rows],
+            pred[rows],
+            sensitive if covered.all() else sensitive[covered].reset_index(drop=True),
+            fair,
+            full_table=full_group_table,
+            min_group_size=min_group_size,
         )
         out.update(figures)
+        if abstains:
+            add_group_coverage(groups, covered, sensitive)
     if "worst_case_accuracy" in names:
         out.update(
             robustness_scores(
                 X,
                 y01,
                 predict01,
-                lambda a, b: float(np.mean(a == b)),
+                _covered_accuracy,
                 robustness or Robustness(),
                 name="accuracy",
                 higher_is_better=True,
             )
         )
     out.update(timed)
-    return Evaluation(out, by_group=groups, details=details), pred, proba
+    return Evaluation(out, by_group=groups, details=details), np.maximum(pred, 0), proba
+
+
+def _rows(values: np.ndarray | None, rows: Any) -> np.ndarray | None:
+    return None if values is None else values[rows]
+
+
+def _covered_accuracy(y: np.ndarray, pred: np.ndarray) -> float:
+    """Accuracy on the rows the model decided (``pred`` is -1 where it abstained)."""
+    decided = pred >= 0
+    return float(np.mean(y[decided] == pred[decided])) if decided.any() else 0.0
 
 
 def regressor(

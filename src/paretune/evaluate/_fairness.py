@@ -167,6 +167,24 @@ def classifier_fairness(
     return figures, groups
 
 
+def add_group_coverage(
+    groups: dict[str, dict[str, dict[str, float]]], covered: np.ndarray, sensitive: pd.DataFrame
+) -> None:
+    """Add each group's ``coverage`` (share of its rows not abstained) to ``groups``.
+
+    ``groups`` is the per-group table of the covered rows; a group with no covered row
+    enters it with ``count`` 0 and ``coverage`` 0.
+    """
+    import pandas as pd
+
+    decided = pd.Series(covered.astype(float))
+    for key, columns in _views(sensitive).items():
+        shares = decided.groupby([columns[c] for c in columns.columns], observed=True).mean()
+        table = groups.setdefault(key, {})
+        for group, share in shares.items():
+            table.setdefault(_label(group), {"count": 0.0})["coverage"] = float(share)
+
+
 def _groups(columns: pd.DataFrame) -> Any:
     """``columns`` grouped by their value combinations: the groups every figure uses."""
     return columns.groupby(list(columns.columns), observed=True, dropna=False)

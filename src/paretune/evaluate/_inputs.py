@@ -96,15 +96,16 @@ def positive_label(y: np.ndarray) -> Any:
     return classes[-1]
 
 
-def scores(model: Any, X: Any, *, needed_by: str) -> np.ndarray:
-    """Positive-class probabilities from ``predict_proba``, or an error naming the metric."""
+def scores(model: Any, X: Any, *, needed_by: str, **params: Any) -> np.ndarray:
+    """Positive-class probabilities from ``predict_proba(X, **params)``, or an error naming
+    the metric."""
     if not hasattr(model, "predict_proba"):
         raise EvaluationInputError(
             f"Metric {needed_by!r} needs predicted probabilities, but "
             f"{type(model).__name__} has no predict_proba. Wrap the model in "
             "sklearn.calibration.CalibratedClassifierCV or drop the metric."
         )
-    proba = np.asarray(model.predict_proba(X), dtype=float)
+    proba = np.asarray(model.predict_proba(X, **params), dtype=float)
     if proba.ndim != 2 or proba.shape[1] < 2:
         raise EvaluationInputError(
             f"predict_proba returned shape {proba.shape}; expected (n_rows, n_classes)."
@@ -121,3 +122,57 @@ def finite(values: np.ndarray, what: str) -> None:
             f"{what} returned {bad} NaN or infinite value(s); check the model's inputs "
             "(missing values the model cannot handle?) and its training."
         )
+
+
+def _final_step(model: Any) -> tuple[Any, list[str]]:
+    """A Pipeline's last step (followed through nested pipelines) and the step names on
+    the way; the model itself and ``[]`` for anything else."""
+    from sklearn.pipeline import Pipeline
+
+    path = []
+    while isinstance(model, Pipeline):
+        name, model = model.steps[-1]
+        path.append(name)
+    return model, path
+
+
+def group_params(model: Any, method: str, sensitive_features: Any) -> dict[str, Any]:
+    """Keyword arguments handing the groups to ``model.<method>``; {} when it takes none.
+
+    A model takes them when its method (a Pipeline's: its last step's) has a
+    ``sensitive_features`` parameter, as the estimators of :mod:`paretune.mitigation` and
+    fairlearn's ``ThresholdOptimizer`` do. Through a Pipeline's ``fit`` they go as
+    ``<step>__sensitive_features``, unless scikit-learn's metadata routing is enabled (the
+    step must then have requested them).
+    """
+    from inspect import signature
+
+    import pandas as pd
+    from sklearn import get_config
+
+    if sensitive_features is None:
+        return {}
+    final, path = _final_step(model)
+    function = getattr(final, method, None)
+    try:
+        takes = function is not None and "sensitive_features" in signature(function).parameters
+    except (TypeError, ValueError):  # a callable without a signature
+        takes = False
+    if not takes:
+        return {}
+    if isinstance(sensitive_features, dict):
+        sensitive_features = pd.DataFrame(sensitive_features)
+    routed = get_config().get("enable_metadata_routing", False)
+    if method == "fit" and path and not routed:
+        return {"__".join([*path, "sensitive_features"]): sensitive_features}
+    return {"sensitive_features": sensitive_features}
+
+
+def abstain_label(model: Any) -> tuple[bool, Any]:
+    """``(True, label)`` when the model can abstain, i.e. it (a Pipeline's last step) has
+    ``coverage`` and ``abstain_label``, as :class:`paretune.mitigation.Abstain` does;
+    ``(False, None)`` otherwise."""
+    final, _ = _final_step(model)
+    if callable(getattr(final, "coverage", None)) and hasattr(final, "abstain_label"):
+        return True, final.abstain_label
+    return False, None

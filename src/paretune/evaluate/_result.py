@@ -16,7 +16,8 @@ class Evaluation(dict[str, float]):
     Attributes:
         by_group: Per sensitive feature (and their intersection, key ``"a & b"``), per
             group: ``count``, ``accuracy``, ``true_positive_rate``,
-            ``false_positive_rate``, ``selection_rate``.
+            ``false_positive_rate``, ``selection_rate`` (and ``coverage`` for a model
+            that abstains, the rates then being those of the rows it decided).
         intervals: Metric -> ``(low, high)`` confidence interval, where repeats or a
             bootstrap produced one.
         details: Everything else measured, e.g. the full latency report and its noise.
