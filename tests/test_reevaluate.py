@@ -131,3 +131,13 @@ def test_show_prints_the_intervals_of_re_evaluated_front_trials(tmp_path) -> Non
     assert summary is not None
     low, high = summary.intervals["acc"]
     assert f"{summary.mean['acc']:.4g} [{low:.4g}, {high:.4g}]" in out
+
+
+def test_finalists_count_trials_that_measured_the_same_once() -> None:
+    study = pt.create_study(objectives={"acc": "maximize", "eo": "minimize"})
+    for x in (0.9, 0.9, 0.9, 0.5, 0.2):
+        trial = study.ask()
+        trial.suggest_float("x", 0, 1)
+        study.tell(trial, {"acc": x, "eo": x / 2})
+    result = study.reevaluate(lambda p, s: {"acc": 0.5, "eo": 0.1}, top_k=3, repeats=1)
+    assert sorted(result.summaries) == [0, 3, 4]

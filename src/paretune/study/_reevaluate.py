@@ -119,8 +119,9 @@ class Reevaluation:
 
 def finalists(study: Study, top_k: int) -> list[TrialRecord]:
     """The ``top_k`` best complete trials by constraint-domination rank (the feasible front
-    first, then the next fronts, then infeasible trials by violation), ties by number. In a
-    study with a fidelity, only trials at the full budget."""
+    first, then the next fronts, then infeasible trials by violation), ties by number, and
+    of trials that measured exactly the same only the first. In a study with a fidelity,
+    only trials at the full budget."""
     complete = study.get_trials(states=(TrialState.COMPLETE,))
     if study.fidelity is not None:
         complete = [r for r in complete if r.budget == study.fidelity.high]
@@ -129,7 +130,14 @@ def finalists(study: Study, top_k: int) -> list[TrialRecord]:
     violations = [study.violation_of(r.metrics) for r in complete]
     ranks = constrained_nondominated_sort(study.losses(complete), violations)
     order = sorted(range(len(complete)), key=lambda i: (ranks[i], complete[i].number))
-    return [complete[i] for i in order[:top_k]]
+    names = [o.name for o in study.objectives] + [c.metric for c in study.constraints]
+    chosen, seen = [], set()
+    for i in order:  # trials that measured the same (constant predictors) count once
+        key = tuple(complete[i].metrics.get(name) for name in names)
+        if key not in seen:
+            seen.add(key)
+            chosen.append(complete[i])
+    return chosen[:top_k]
 
 
 def reevaluate(
