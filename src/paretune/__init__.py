@@ -25,6 +25,7 @@ from paretune.exceptions import UnrelatedFailure as UnrelatedFailure
 from paretune.fidelity import Fidelity as Fidelity
 from paretune.objectives import Direction as Direction
 from paretune.study import Study as Study
+from paretune.study import copy_study as copy_study
 from paretune.study import create_study as create_study
 from paretune.study import delete_study as delete_study
 from paretune.study import list_studies as list_studies
@@ -38,8 +39,12 @@ if TYPE_CHECKING:
     from paretune import analysis as analysis
     from paretune import datasets as datasets
     from paretune import evaluate as evaluate
+    from paretune import executors as executors
     from paretune import importance as importance
+    from paretune import integrations as integrations
+    from paretune import mitigation as mitigation
     from paretune import select as select
+    from paretune import sklearn as sklearn
     from paretune import visualization as visualization
 
 __all__ = [
@@ -55,25 +60,41 @@ __all__ = [
     "UnrelatedFailure",
     "__version__",
     "analysis",
+    "copy_study",
     "create_study",
     "datasets",
     "delete_study",
     "distributions",
     "evaluate",
     "exceptions",
+    "executors",
     "importance",
+    "integrations",
     "list_studies",
     "logging",
     "load_study",
+    "mitigation",
     "pareto",
     "samplers",
     "schedulers",
     "select",
+    "sklearn",
     "storages",
     "visualization",
 ]
 
-_LAZY_SUBPACKAGES = ("analysis", "datasets", "evaluate", "importance", "select", "visualization")
+_LAZY_SUBPACKAGES = (
+    "analysis",
+    "datasets",
+    "evaluate",
+    "executors",
+    "importance",
+    "integrations",
+    "mitigation",
+    "select",
+    "sklearn",
+    "visualization",
+)
 """Subpackages loaded on first use: they pull in scikit-learn, fairlearn or pandas."""
 
 

@@ -36,8 +36,12 @@ class BaseSampler(abc.ABC):
     Contract: values must lie in their distribution (on the step lattice, Python scalars of
     the right type), and the same seed with the same study history must give the same values,
     also in another process. Samplers learn from ``study.trials_for_sampler()`` (the complete
-    trials; in a study with a fidelity, those at the highest budget with enough results)
-    and never write to storage.
+    trials; in a study with a fidelity, those at the highest budget with enough results;
+    in a warm-started study, other studies' complete trials too, numbered below 0, see
+    :func:`paretune._warm.is_warm_start`) and never write to storage. In a study with
+    ``deterministic_objective``, a sampler that has several candidates should prefer those
+    for which ``study.is_evaluated(params)`` is False; the study replaces any value that
+    would still repeat a configuration.
     """
 
     @abc.abstractmethod

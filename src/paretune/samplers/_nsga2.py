@@ -76,7 +76,13 @@ class NSGAIISampler(BaseSampler):
     parameters both have, in the unit encoding) is bred again, up to 20 times, and a
     conditional parameter's inherited value likewise. Without it, parents next to a
     crashing region keep breeding children into it. Without failures the proposals are
-    unchanged.
+    unchanged. In a study that evaluates each configuration once
+    (``deterministic_objective``), a child that repeats a configuration of the study is
+    bred again too.
+
+    Warm start: the complete trials of the studies a study warm-starts from (see
+    :meth:`~paretune.study.Study.trials_for_sampler`) join the parent pool from generation
+    1 on, ranked with the study's own trials; generation 0 stays the Sobol design.
 
     Args:
         seed: Seed; the same seed and history give the same proposals in any process.
@@ -189,13 +195,13 @@ class NSGAIISampler(BaseSampler):
         near_failure = self._failure_check(study, trial, search_space)
         child: dict[str, Any] = {}
         fallback: dict[str, Any] | None = None
-        for _ in range(_BREEDING_ATTEMPTS):  # breed again: known constraints, failures
+        for _ in range(_BREEDING_ATTEMPTS):  # breed again: constraints, failures, repeats
             first, second = encoded[tournament()], encoded[tournament()]
             row = self._breed(rng, first, second, search_space)
             child = decode(row, search_space)
             if not study.params_allowed(child):
                 continue
-            if not near_failure(row):
+            if not near_failure(row) and not study.is_evaluated(child):
                 return child
             fallback = child if fallback is None else fallback
         return child if fallback is None else fallback

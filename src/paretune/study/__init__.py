@@ -1,5 +1,6 @@
 """Studies: create, load, list, delete, and the :class:`Study` itself."""
 
+from paretune.study._copy import copy_study as copy_study
 from paretune.study._create import create_study as create_study
 from paretune.study._create import delete_study as delete_study
 from paretune.study._create import list_studies as list_studies
@@ -12,6 +13,7 @@ __all__ = [
     "Reevaluation",
     "RepeatSummary",
     "Study",
+    "copy_study",
     "create_study",
     "delete_study",
     "list_studies",

@@ -141,7 +141,7 @@ def reap(study: Study, storage: BaseStorage, lease: Lease) -> list[TrialRecord]:
     stale_before = now - lease.grace
     reaped = []
     for record in study.get_trials(states=(TrialState.RUNNING,)):
-        beat = record.heartbeat_at_ts
+        beat = record.heartbeat_at_ts or record.started_at_ts  # never renewed: its start
         if beat is None or beat >= stale_before:
             continue
         failed = storage.expire_trial(

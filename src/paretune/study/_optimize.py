@@ -115,6 +115,11 @@ def run_optimize(
                 f"`n_workers` counts threads in this process; with an executor, pass "
                 f"n_workers=1 (got {n_workers!r}) and set the executor's concurrency."
             )
+        if trial_timeout is not None or isolation != "thread":
+            raise ValueError(
+                "`trial_timeout` and `isolation` apply to trials run by this process; with "
+                f"an executor, leave them unset (got {trial_timeout=!r}, {isolation=!r})."
+            )
         executor.run(
             study, objective, n_trials=n_trials, timeout=timeout, max_cost=max_cost,
             catch=caught, callbacks=list(callbacks or ()), show_progress_bar=show_progress_bar,

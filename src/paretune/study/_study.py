@@ -369,13 +369,21 @@ class Study(StudyResults, OptunaAliases):
             stored = self._storage.get_trial(trial_id)
             if live is None or live._finished or stored.fail_kind is not FailKind.WORKER_LOST:
                 raise
-            record = record_late_result(self, self._storage, stored, finish)
-            logger.warning(
-                "Trial %d was reaped (no heartbeat for longer than the grace) before its "
-                "result arrived; the result is kept as trial %d.",
-                stored.number,
-                record.number,
-            )
+            if live._fenced and parsed is not TrialState.COMPLETE:
+                record = stored  # it failed writing to its reaped trial: nothing to keep
+                logger.warning(
+                    "Trial %d was reaped (no heartbeat for longer than the grace) while its "
+                    "objective ran, which then failed writing to it; nothing more is kept.",
+                    stored.number,
+                )
+            else:
+                record = record_late_result(self, self._storage, stored, finish)
+                logger.warning(
+                    "Trial %d was reaped (no heartbeat for longer than the grace) before its "
+                    "result arrived; the result is kept as trial %d.",
+                    stored.number,
+                    record.number,
+                )
         if live is not None:
             live._mark_finished()
         if self._repeats is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -61,6 +62,7 @@ class Trial:
         self._last_decision = Decision.CONTINUE
         self._stop_reason: str | None = None
         self._finished = False
+        self._fenced = False  # a write was refused: the trial was reaped while it ran
 
     # ---- identity ------------------------------------------------------------------------
     @property
@@ -231,7 +233,7 @@ class Trial:
             if guard is not None and redrawn != value:
                 guard.note(self.number, name, redrawn, distribution)
             value = redrawn
-        self._study._storage.set_trial_param(self.trial_id, name, value, distribution)
+        self._write(self._study._storage.set_trial_param, name, value, distribution)
         self._params[name] = value
         self._distributions[name] = distribution
         return value
@@ -286,7 +288,7 @@ class Trial:
         if isinstance(step, bool) or not isinstance(step, int) or step < 0:
             raise ValueError(f"`step` must be a non-negative integer, got {step!r}.")
         clean = _clean_metrics(metrics, what=f"report at step {step} of trial {self.number}")
-        self._study._storage.report_intermediate(self.trial_id, step, clean, time.time())
+        self._write(self._study._storage.report_intermediate, step, clean, time.time())
         broken = [
             c
             for c in self._study.constraints
@@ -326,7 +328,17 @@ class Trial:
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a JSON value (e.g. a checkpoint path) to the trial."""
-        self._study._storage.set_trial_user_attr(self.trial_id, key, value)
+        self._write(self._study._storage.set_trial_user_attr, key, value)
+
+    def _write(self, method: Callable[..., Any], *args: Any) -> None:
+        """Write to the trial's stored record; a write refused because the record is finished
+        although this object was not told (the trial was reaped while it ran: its lease
+        lapsed) marks it as fenced, then raises."""
+        try:
+            method(self.trial_id, *args)
+        except UpdateFinishedTrialError:
+            self._fenced = True
+            raise
 
     def _mark_finished(self) -> None:
         self._finished = True

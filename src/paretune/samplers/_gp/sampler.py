@@ -72,6 +72,10 @@ class GPSampler(BaseSampler):
     the same data gives the same maximiser, and a study whose best-looking point crashes
     would propose that point for ever. Without failures the proposals are unchanged.
 
+    Warm start: the complete trials of the studies a study warm-starts from (see
+    :meth:`~paretune.study.Study.trials_for_sampler`) are observations of the GPs like the
+    study's own, with the same weight, and count towards ``n_startup_trials``.
+
     Needs the optional extra: ``pip install 'paretune[bo]'``.
 
     Args:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -11,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from paretune._seeding import derive_seed
+from paretune._warm import WARM_START_WEIGHT
+from paretune._warm import is_warm_start
 from paretune.distributions import CategoricalDistribution
 from paretune.distributions import Distribution
-from paretune.distributions import FloatDistribution
-from paretune.pareto import hypervolume_contributions
 from paretune.samplers._base import BaseSampler
 from paretune.samplers._cache import FinishedTrialCache
 from paretune.samplers._per_trial import PerTrial
@@ -25,6 +24,9 @@ from paretune.samplers._space import has_space
 from paretune.samplers._space import intersection_space
 from paretune.samplers._split import normalise
 from paretune.samplers._split import select_best
+from paretune.samplers._tpe._kernels import contribution_weights
+from paretune.samplers._tpe._kernels import default_gamma
+from paretune.samplers._tpe._kernels import dimension_info
 
 if TYPE_CHECKING:
     from paretune.study import Study
@@ -36,40 +38,13 @@ _CANDIDATE_ROUNDS = 4
 """Rounds of candidates drawn when parameter constraints reject every candidate."""
 
 
-def default_gamma(n: int) -> int:
-    """Size of the good set for ``n`` complete trials: 15% of them, between 1 and 25."""
-    return max(1, min(math.ceil(0.15 * n), 25))
+_Split = tuple[list["TrialRecord"], np.ndarray, np.ndarray, list["TrialRecord"], np.ndarray]
+"""Complete trials, the good-set mask, the weights of the good trials in order, the failed
+trials (see :meth:`~paretune.study.Study.failures_for_sampler`), and each complete trial's
+own weight (``warm_start_weight`` for a warm-start observation, else 1)."""
 
-
-def _dimension_info(space: dict[str, Distribution]) -> tuple[np.ndarray, np.ndarray]:
-    n_choices = np.zeros(len(space), dtype=np.int64)
-    min_bw = np.zeros(len(space))
-    for j, dist in enumerate(space.values()):
-        if isinstance(dist, CategoricalDistribution):
-            n_choices[j] = len(dist.choices)
-        elif isinstance(dist, FloatDistribution) and dist.step is None:
-            min_bw[j] = 1e-3
-        else:  # integer or stepped float: half of one cell of the unit interval
-            if isinstance(dist, FloatDistribution):
-                cells = round((dist.high - dist.low) / (dist.step or 1.0)) + 1
-            else:
-                cells = (dist.high - dist.low) // dist.step + 1
-            min_bw[j] = 0.5 / max(int(cells), 1)
-    return n_choices, min_bw
-
-
-_Split = tuple[list["TrialRecord"], np.ndarray, np.ndarray, list["TrialRecord"]]
-"""Complete trials, the good-set mask, the weights of the good trials in order, and the
-failed trials (see :meth:`~paretune.study.Study.failures_for_sampler`)."""
-
-
-def _contribution_weights(scaled_good: np.ndarray) -> np.ndarray:
-    """Hypervolume contribution of each good trial (normalised losses), scaled to max 1."""
-    contributions = hypervolume_contributions(scaled_good, np.full(scaled_good.shape[1], 1.1))
-    top = contributions.max()
-    if top <= 0:
-        return np.ones(len(scaled_good))
-    return np.asarray(np.maximum(contributions / top, 0.05))
+Fresh = Callable[[dict[str, Any]], bool]
+"""Whether a proposal repeats no configuration of the study (see ``Study.is_evaluated``)."""
 
 
 class TPESampler(BaseSampler):
@@ -90,6 +65,16 @@ class TPESampler(BaseSampler):
     over the parameters they have: ``l(x) / g(x)`` drops around a configuration that
     failed, so the sampler stops proposing its neighbourhood again and again. Without
     failures the proposals are unchanged.
+
+    In a study that evaluates each configuration once (``deterministic_objective``), the
+    best candidate that repeats no configuration of the study is proposed.
+
+    Warm start: the complete trials of the studies a study warm-starts from are part of
+    :meth:`~paretune.study.Study.trials_for_sampler`. They count towards
+    ``n_startup_trials`` and the size of the good set, are ranked with the study's own
+    trials, and join ``l`` or ``g`` with the weight ``warm_start_weight`` each (a trial of
+    the study itself weighs 1): they shape the first proposals, and the study's own results
+    outweigh them as they accumulate.
 
     Args:
         seed: Seed; the same seed and history give the same proposals in any process.
@@ -113,6 +98,8 @@ class TPESampler(BaseSampler):
             such as models that all predict one class) count once for the good set: the
             earliest may be good, its repeats join the rest, so the sampler stops
             spending trials on an outcome it already has.
+        warm_start_weight: The weight of one warm-start observation in the densities,
+            relative to one trial of the study (default 0.5).
     """
 
     def __init__(
@@ -128,6 +115,7 @@ class TPESampler(BaseSampler):
         multivariate: bool = True,
         conditional: str = "single",
         distinct_good: bool = False,
+        warm_start_weight: float = WARM_START_WEIGHT,
     ) -> None:
         if conditional not in ("single", "branch"):
             raise ValueError(f"`conditional` must be 'single' or 'branch', got {conditional!r}.")
@@ -146,6 +134,9 @@ class TPESampler(BaseSampler):
         self.multivariate = multivariate
         self.conditional = conditional
         self.distinct_good = distinct_good
+        if not 0.0 < warm_start_weight <= 1.0:
+            raise ValueError(f"`warm_start_weight` must lie in (0, 1], got {warm_start_weight}.")
+        self.warm_start_weight = warm_start_weight
         self._startup = SobolSampler(seed=self.seed)
         self._cache = FinishedTrialCache()
         self._splits: PerTrial[_Split] = PerTrial()
@@ -164,14 +155,15 @@ class TPESampler(BaseSampler):
 
     def _compute_split(self, study: Study) -> _Split:
         complete = study.trials_for_sampler()
+        own = np.array([self.warm_start_weight if is_warm_start(t) else 1.0 for t in complete])
         if len(complete) < max(self.n_startup_trials, 2):
-            return (complete, np.zeros(0, dtype=bool), np.zeros(0), [])
+            return (complete, np.zeros(0, dtype=bool), np.zeros(0), [], own)
         losses, violations = self._cache.losses_and_violations(study, complete)
         good = self._good_set(losses, violations, int(self.gamma(len(complete))))
         weights = np.ones(int(good.sum()))
         if self.weight_by_contribution and losses.shape[1] > 1 and violations[good].max() <= 0:
-            weights = _contribution_weights(normalise(losses)[good])
-        return (complete, good, weights, study.failures_for_sampler())
+            weights = contribution_weights(normalise(losses)[good])
+        return (complete, good, weights * own[good], study.failures_for_sampler(), own)
 
     def _good_set(self, losses: np.ndarray, violations: np.ndarray, k: int) -> np.ndarray:
         """The good-set mask; with ``distinct_good``, repeated results count once."""
@@ -194,7 +186,7 @@ class TPESampler(BaseSampler):
         self, study: Study, trial: TrialRecord
     ) -> dict[str, Distribution]:
         """The parameters every complete trial has, once the model is in use."""
-        complete, good, _weights, _failed = self._split(study, trial)
+        complete, good = self._split(study, trial)[:2]
         if good.size == 0:
             return self._startup.infer_relative_search_space(study, trial)
         if not self.multivariate:
@@ -205,12 +197,17 @@ class TPESampler(BaseSampler):
         self, study: Study, trial: TrialRecord, search_space: dict[str, Distribution]
     ) -> dict[str, Any]:
         """Jointly propose the parameters of ``search_space``."""
-        complete, good, weights, failed = self._split(study, trial)
-        if good.size == 0:
+        split = self._split(study, trial)
+        if split[1].size == 0:
             return self._startup.sample_relative(study, trial, search_space)
         rng = np.random.default_rng(derive_seed(self.seed, "tpe", trial.number))
         values = self._propose(
-            study, rng, (complete, good, weights, failed), search_space, study.params_allowed
+            study,
+            rng,
+            split,
+            search_space,
+            study.params_allowed,
+            fresh=lambda v: not study.is_evaluated(v),
         )
         if self.conditional == "branch":
             self._remember(study, trial, {n: (search_space[n], v) for n, v in values.items()})
@@ -229,7 +226,7 @@ class TPESampler(BaseSampler):
             earlier = self._proposed.get(study, trial, dict).get(name)
             if earlier is not None and earlier[0] == distribution:
                 return earlier[1]  # proposed with its branch
-        complete, good, weights, failed = self._split(study, trial)
+        complete, good, weights, failed, own = self._split(study, trial)
         if good.size == 0:
             return self._startup.sample_independent(study, trial, name, distribution)
         having = [i for i, t in enumerate(complete) if t.distributions.get(name) == distribution]
@@ -244,10 +241,13 @@ class TPESampler(BaseSampler):
         def allowed(values: dict[str, Any]) -> bool:
             return study.params_allowed({**fixed, **values})
 
-        split = (subset, good[having], sub_weights, failed)
+        def fresh(values: dict[str, Any]) -> bool:
+            return not study.is_evaluated({**fixed, **values})
+
+        split = (subset, good[having], sub_weights, failed, own[having])
         if self.conditional == "branch" and self.multivariate:
-            return self._propose_branch(study, trial, rng, split, name, allowed)
-        values = self._propose(study, rng, split, {name: distribution}, allowed)
+            return self._propose_branch(study, trial, rng, split, name, allowed, fresh)
+        values = self._propose(study, rng, split, {name: distribution}, allowed, fresh=fresh)
         return values[name]
 
     def _propose_branch(
@@ -258,6 +258,7 @@ class TPESampler(BaseSampler):
         split: _Split,
         name: str,
         allowed: Callable[[dict[str, Any]], bool],
+        fresh: Fresh,
     ) -> Any:
         """Propose ``name``'s whole branch given the trial's categorical values so far.
 
@@ -282,7 +283,13 @@ class TPESampler(BaseSampler):
         }
         branch = {n: d for n, d in common.items() if n not in known}
         values = self._propose(
-            study, rng, split, branch, allowed, (context, {n: known[n][1] for n in context})
+            study,
+            rng,
+            split,
+            branch,
+            allowed,
+            (context, {n: known[n][1] for n in context}),
+            fresh=fresh,
         )
         self._remember(study, trial, {n: (branch[n], v) for n, v in values.items()})
         return values[name]
@@ -295,19 +302,25 @@ class TPESampler(BaseSampler):
         space: dict[str, Distribution],
         allowed: Callable[[dict[str, Any]], bool],
         given: tuple[dict[str, Distribution], dict[str, Any]] | None = None,
+        *,
+        fresh: Fresh | None = None,
     ) -> dict[str, Any]:
-        """Propose ``space``; with ``given`` (a space and its values), conditioned on them."""
+        """Propose ``space``; with ``given`` (a space and its values), conditioned on them.
+
+        The best candidate that is ``allowed`` and ``fresh``, else the best ``allowed``.
+        """
         from paretune.samplers._tpe._parzen import ParzenEstimator  # imports scipy
 
-        trials, good, good_weights, failed = split
+        trials, good, good_weights, failed, own = split
         given_space, given_values = given if given is not None else ({}, {})
         joint = {**given_space, **space}
         encoded = self._cache.encode(study, trials, joint)
-        rest = encoded[~good]
+        rest, rest_weights = encoded[~good], own[~good]
         failed_here = [t for t in failed if has_space(t, joint)]
         if failed_here:
             rest = np.vstack([rest, self._cache.encode(study, failed_here, joint)])
-        n_choices, min_bw = _dimension_info(joint)
+            rest_weights = np.concatenate([rest_weights, np.ones(len(failed_here))])
+        n_choices, min_bw = dimension_info(joint)
         below = ParzenEstimator(
             encoded[good],
             n_choices,
@@ -317,7 +330,7 @@ class TPESampler(BaseSampler):
             self.adaptive_bandwidth,
         )
         above = ParzenEstimator(
-            rest, n_choices, min_bw, self.prior_weight, None, self.adaptive_bandwidth
+            rest, n_choices, min_bw, self.prior_weight, rest_weights, self.adaptive_bandwidth
         )
         if given_space:
             mask = np.array([n in given_space for n in joint])
@@ -329,7 +342,8 @@ class TPESampler(BaseSampler):
             )
             below, above = below.conditioned(mask, point), above.conditioned(mask, point)
         best: dict[str, Any] | None = None
-        for _ in range(_CANDIDATE_ROUNDS):  # known parameter constraints: skip invalid ones
+        repeat: dict[str, Any] | None = None  # the best allowed one, though evaluated
+        for _ in range(_CANDIDATE_ROUNDS):  # skip invalid (and evaluated) candidates
             candidates = below.sample(rng, self.n_ei_candidates)
             score = below.log_pdf(candidates) - above.log_pdf(candidates)
             for index in np.argsort(-score):
@@ -337,5 +351,10 @@ class TPESampler(BaseSampler):
                 if best is None:
                     best = proposal
                 if allowed(proposal):
-                    return proposal
-        return best if best is not None else {}
+                    if fresh is None or fresh(proposal):
+                        return proposal
+                    repeat = proposal if repeat is None else repeat
+        for fallback in (repeat, best):
+            if fallback is not None:
+                return fallback
+        return {}
