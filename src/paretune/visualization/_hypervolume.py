@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 
+from paretune._costs import cost_basis
 from paretune.pareto import hypervolume
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
@@ -74,8 +75,9 @@ def plot_hypervolume_history(
         reference_point: Objective name -> the worst value worth counting (as in
             :meth:`Study.hypervolume`); None for the default above.
         x: ``"trials"`` plots against the trial number; ``"compute"`` against the
-            cumulative compute in seconds (the summed durations of the finished trials up
-            to that one, failed and stopped ones included).
+            cumulative compute (the summed told costs, or while no trial told one the
+            durations in seconds, of the finished trials up to that one, failed and stopped
+            ones included: :mod:`paretune._costs`).
 
     Returns:
         A ``plotly.graph_objects.Figure`` with one line, or one holding only a message when
@@ -117,7 +119,8 @@ def plot_hypervolume_history(
     ref = dict(reference_point or default_reference_point(study, groups.front + groups.dominated))
     ref_losses = np.asarray([o.sign * float(ref[o.name]) for o in study.objectives])
     xs, ys, numbers = _history(study, records, ref_losses, by_compute=x == "compute")
-    x_title = "trial number" if x == "trials" else "cumulative compute (s)"
+    unit = cost_basis(records, study.cost_unit).unit
+    x_title = "trial number" if x == "trials" else f"cumulative compute ({unit})"
     fig = go.Figure(
         go.Scatter(
             x=xs,
@@ -148,7 +151,7 @@ def _history(
     study: Study, records: list[TrialRecord], ref: np.ndarray, *, by_compute: bool
 ) -> tuple[list[float], list[float], list[int]]:
     """The x, hypervolume and trial number after each finished trial, in number order."""
-    front: list[np.ndarray] = []
+    front = np.empty((0, len(ref)))
     volume, compute = 0.0, 0.0
     xs: list[float] = []
     ys: list[float] = []
@@ -163,13 +166,11 @@ def _history(
             and at_full_budget(study, record)
         ):
             point = study.losses([record])[0]
-            current = np.asarray(front).reshape(len(front), len(point))
-            dominated = np.any(np.all(current <= point, axis=1) & np.any(current < point, axis=1))
+            dominated = np.any(np.all(front <= point, axis=1) & np.any(front < point, axis=1))
             if not dominated:  # the new trial joins the front: the volume changes
-                beaten = np.all(point <= current, axis=1) & np.any(point < current, axis=1)
-                front = [row for row, gone in zip(front, beaten, strict=True) if not gone]
-                front.append(point)
-                volume = hypervolume(np.asarray(front), ref)
+                beaten = np.all(point <= front, axis=1) & np.any(point < front, axis=1)
+                front = np.vstack([front[~beaten], point])
+                volume = hypervolume(front, ref)
         xs.append(compute if by_compute else float(record.number))
         ys.append(volume)
         numbers.append(record.number)
