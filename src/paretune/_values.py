@@ -37,22 +37,32 @@ class FailKind(str, enum.Enum):
 
     ``ERROR``: the objective raised. ``INVALID_METRICS``: it returned a missing, NaN,
     infinite or non-numeric value. ``TOLD``: an ask/tell user told ``state="failed"``.
-    ``UNRELATED``: the objective raised :class:`~paretune.exceptions.UnrelatedFailure` (a
-    preempted machine, say). ``WORKER_LOST``: the worker process ended while the trial ran.
-    The first three blame the configuration (samplers steer away from it); the last two say
-    nothing about it.
+    ``TIMEOUT``: it ran longer than ``optimize``'s ``trial_timeout``. ``CRASHED``: its
+    process died (``isolation="process"``: a segfault, ``os._exit``, a kill by a signal
+    such as the out-of-memory killer's). ``UNRELATED``: the objective raised
+    :class:`~paretune.exceptions.UnrelatedFailure` (a preempted machine, say).
+    ``WORKER_LOST``: the worker process running ``optimize`` ended while the trial ran.
+    ``INTERRUPTED``: Ctrl-C (``KeyboardInterrupt``) stopped ``optimize`` while it ran.
+
+    The first five blame the configuration (samplers steer away from it): a configuration
+    too slow for the limit, or one that brought its process down (out of memory, a native
+    library's crash on its inputs), is likely to do so again. The last three say nothing
+    about it.
     """
 
     ERROR = "error"
     INVALID_METRICS = "invalid_metrics"
     TOLD = "told"
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"
     UNRELATED = "unrelated"
     WORKER_LOST = "worker_lost"
+    INTERRUPTED = "interrupted"
 
     @property
     def blames_configuration(self) -> bool:
         """Whether the failure counts against the trial's parameters."""
-        return self not in (FailKind.UNRELATED, FailKind.WORKER_LOST)
+        return self not in (FailKind.UNRELATED, FailKind.WORKER_LOST, FailKind.INTERRUPTED)
 
 
 class Decision(enum.Enum):

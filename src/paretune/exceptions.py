@@ -134,6 +134,14 @@ class ObjectiveNotPicklableError(ParetuneError, TypeError):
     child cannot import. The message names the cause and the fix."""
 
 
+class TrialProcessError(ParetuneError, RuntimeError):
+    """A trial's child process (``optimize(isolation="process")``) died, or hung, before it
+    loaded the objective: nothing about the configuration, but no trial can run that way,
+    so ``optimize`` stops. The commonest cause is a script that starts ``optimize`` at
+    module level: ``spawn`` runs the script's module in each child, so guard the call with
+    ``if __name__ == "__main__":``."""
+
+
 class TestSetAccessError(ParetuneError, RuntimeError):
     """A data set's test split was requested while a search was running."""
 

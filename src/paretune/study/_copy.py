@@ -143,7 +143,7 @@ def _write(
         storage.set_trial_param(new.trial_id, name, value, record.distributions[name])
     for step, reported in record.intermediate.items():
         at = record.report_times.get(step, started)
-        storage.report_intermediate(new.trial_id, step, dict(reported), at)
+        storage.report_intermediate(new.trial_id, step, dict(reported), at, record.cost_at(step))
     finished = record.finished_at_ts if record.finished_at_ts is not None else started
     return storage.finish_trial(
         new.trial_id,
@@ -154,6 +154,7 @@ def _write(
         traceback=record.traceback,
         now=finished,
         fail_kind=record.fail_kind,
+        cost=record.cost,
     )
 
 
@@ -166,11 +167,11 @@ def copy_study(
 ) -> Study:
     """Copy a study, trials and all, into a new study (in the same or another storage).
 
-    The copy has the same objectives, constraints, fidelity, seed and user attributes
-    (warm-start sources included). Its trials keep their numbers, parameters,
+    The copy has the same objectives, constraints, fidelity, cost unit, seed and user
+    attributes (warm-start sources included). Its trials keep their numbers, parameters,
     distributions, states, metrics, violations, intermediate reports, failures, times,
-    seeds, environments, placements and user attributes, and re-evaluation repeats that
-    finished are copied beside them. Waiting (enqueued) trials stay waiting. A trial
+    told costs, seeds, environments, placements and user attributes, and re-evaluation
+    repeats that finished are copied beside them. Waiting (enqueued) trials stay waiting. A trial
     running in the source when it is copied cannot finish in the copy, so it is copied as
     failed, of kind ``"unrelated"`` (samplers do not hold it against its configuration),
     with the reason ``"unrelated to the configuration: running in study <name> when it was
@@ -213,6 +214,7 @@ def copy_study(
         seed=info.seed,
         user_attrs=dict(info.user_attrs),
         fidelity=info.fidelity,
+        cost_unit=info.settings.get("cost_unit"),
     )
     copy = target.get_study(to_study_name)
     numbers: dict[int, int] = {}

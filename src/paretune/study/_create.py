@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 
+from paretune._costs import DEFAULT_COST_UNIT
+from paretune._costs import check_cost_unit
 from paretune.constraints import ConstraintSpec
 from paretune.constraints import ParamConstraint
 from paretune.constraints import parse_constraints
@@ -96,6 +98,14 @@ def _check_compatible(existing: StudyInfo, requested: StudyInfo) -> None:
             f"Study {existing.name!r} exists with fidelity {existing.fidelity}, but "
             f"{requested.fidelity} was requested; use the same fidelity or another study name."
         )
+    unit = requested.settings.get("cost_unit")
+    stored = existing.settings.get("cost_unit", DEFAULT_COST_UNIT)
+    if unit is not None and unit != stored:
+        raise StudyIncompatibleError(
+            f"Study {existing.name!r} exists with cost unit {stored!r}, but {unit!r} was "
+            "requested; tell costs in the stored unit (leave cost_unit out) or use another "
+            "study name."
+        )
 
 
 def create_study(
@@ -116,6 +126,7 @@ def create_study(
     heartbeat_interval: float | None = 10.0,
     grace: float = 60.0,
     max_retries: int = 0,
+    cost_unit: str | None = None,
 ) -> Study:
     """Create a study, or with ``load_if_exists`` continue the one of that name.
 
@@ -162,6 +173,11 @@ def create_study(
         grace: Seconds without a renewal after which a running trial is reaped as
             ``worker_lost`` (see :meth:`Study.reap`); at least twice the interval.
         max_retries: How many times a reaped trial's parameters are queued again.
+        cost_unit: The unit of the costs trials tell (``study.tell(..., cost=...)``,
+            ``trial.report(..., cost=...)``), such as ``"s"``, ``"gpu_h"`` or ``"usd"``:
+            told costs then drive ``max_cost``, the schedulers' cost rules and the fidelity
+            report instead of wall-clock time. None: ``"s"`` for a new study, the stored
+            unit for an existing one. Stored with the study (``settings["cost_unit"]``).
 
     Returns:
         The study.
@@ -170,8 +186,9 @@ def create_study(
         InvalidObjectiveError: On a bad objective or constraint declaration.
         StorageError: If the storage cannot be opened.
         DuplicatedStudyError: If the name is taken and ``load_if_exists`` is False.
-        StudyIncompatibleError: If ``load_if_exists`` finds a study with other objectives
-            or constraints, or a warm-start source has other objectives.
+        StudyIncompatibleError: If ``load_if_exists`` finds a study with other objectives,
+            constraints or cost unit, or a warm-start source has other objectives.
+        ValueError: On a bad lease setting or ``cost_unit``.
         StudyNotFoundError: If a warm-start source does not exist.
 
     Examples:
@@ -190,10 +207,12 @@ def create_study(
     name = study_name if study_name is not None else f"study-{uuid.uuid4().hex[:12]}"
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"`study_name` must be a non-empty string, got {study_name!r}.")
+    unit = None if cost_unit is None else check_cost_unit(cost_unit)
     backend = get_storage(storage)
     requested = StudyInfo(
-        -1, name, parsed_objectives, parsed_constraints, seed, 0.0, fidelity=fidelity
-    )
+        -1, name, parsed_objectives, parsed_constraints, seed, 0.0, fidelity=fidelity,
+        settings={} if unit is None else {"cost_unit": unit},
+    )  # fmt: skip
     options = StudyOptions(
         info=requested,
         backend=backend,
@@ -207,6 +226,7 @@ def create_study(
                 f"got {fidelity!r}."
             )
         settings = lease_settings(backend, heartbeat_interval, grace, max_retries)
+        settings["cost_unit"] = unit or DEFAULT_COST_UNIT
         info = backend.create_study(
             name, parsed_objectives, parsed_constraints, seed, user_attrs, fidelity, settings
         )

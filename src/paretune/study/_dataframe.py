@@ -22,7 +22,9 @@ def trial_rows(records: Sequence[TrialRecord]) -> tuple[list[str], list[dict[str
         ``(columns, rows)``; params, metrics, constraint violations and user attributes are
         spread into ``params.<name>``, ``metrics.<name>``, ``constraints.<metric>`` and
         ``user_attrs.<key>`` columns, missing values as None. Multi-fidelity studies get
-        ``budget``, ``config`` and ``previous_trial`` columns after ``state``.
+        ``budget``, ``config`` and ``previous_trial`` columns after ``state``. ``cost``
+        is the told cost (in the study's cost unit), None where none was told (its
+        ``duration_s`` stands in: :mod:`paretune._costs`).
     """
     head = ["number", "state"]
     if any(r.placement is not None for r in records):
@@ -48,6 +50,7 @@ def trial_rows(records: Sequence[TrialRecord]) -> tuple[list[str], list[dict[str
         "started_at",
         "finished_at",
         "duration_s",
+        "cost",
         "seed",
         "fail_reason",
         "fail_kind",
@@ -83,6 +86,7 @@ def trial_rows(records: Sequence[TrialRecord]) -> tuple[list[str], list[dict[str
             started_at=started.isoformat() if started else None,
             finished_at=finished.isoformat() if finished else None,
             duration_s=r.duration,
+            cost=r.cost,
             seed=r.seed,
             fail_reason=r.fail_reason,
             fail_kind=None if r.fail_kind is None else r.fail_kind.value,

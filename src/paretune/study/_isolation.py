@@ -8,7 +8,8 @@ as failed with the kind and reason it carries, whatever ``catch`` says:
 * ``isolation="thread"`` with one worker and no ``trial_timeout``: the objective itself,
   called on the worker's thread (the main thread for one worker), as always.
 * ``isolation="thread"`` otherwise: the objective runs on a fresh daemon thread while the
-  worker waits for it, the deadline and the call's interrupt flag. Python cannot stop a
+  worker waits for it, the deadline and the call's interrupt flag (with several workers
+  too, so that an interrupt need not wait for their objectives). Python cannot stop a
   thread, so a trial past ``trial_timeout`` is told as failed (:attr:`FailKind.TIMEOUT`)
   and its thread is *abandoned*: it keeps running, and holding its memory and its share
   of the GIL, until the objective returns (its result is then dropped, and its calls on
@@ -25,6 +26,8 @@ the call's interrupt flag so that the other workers' running trials end the same
 threads abandoned, their processes killed) and no new trial starts, waits for the workers,
 and re-raises ``KeyboardInterrupt``, as Optuna does. A ``KeyboardInterrupt`` that the
 objective raises itself, on any worker, counts the same; ``catch=`` never catches it.
+One that arrives while the sampler proposes parameters (in ``Study.ask``) ends that trial
+the same way.
 """
 
 from __future__ import annotations
@@ -73,13 +76,23 @@ class TrialAborted(BaseException):
         kind: The trial's :class:`~paretune.trial.FailKind`.
         reason: Its failure reason.
         traceback: What to store as its traceback (a crash's fault handler output), or None.
+        then_raise: An error that ``optimize`` raises once the trial is told (a child
+            process that could not even load the objective), or None to go on.
     """
 
-    def __init__(self, kind: FailKind, reason: str, traceback: str | None = None) -> None:
+    def __init__(
+        self,
+        kind: FailKind,
+        reason: str,
+        traceback: str | None = None,
+        *,
+        then_raise: BaseException | None = None,
+    ) -> None:
         super().__init__(reason)
         self.kind = kind
         self.reason = reason
         self.traceback = traceback
+        self.then_raise = then_raise
 
 
 def check_isolation(isolation: str, trial_timeout: float | None) -> None:

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 from typing import Any
 
+from paretune._costs import CostMeter
 from paretune._logging import get_logger
 from paretune._values import FailKind
 from paretune._warnings import warn
@@ -104,7 +105,8 @@ def run_optimize(
         isinstance(max_cost, bool) or not isinstance(max_cost, (int, float)) or max_cost <= 0
     ):
         raise ValueError(
-            f"`max_cost` must be a positive number of seconds or None, got {max_cost!r}."
+            f"`max_cost` must be a positive number (in the study's cost unit) or None, "
+            f"got {max_cost!r}."
         )
     if not callable(objective):
         raise TypeError(f"`objective` must be callable, got {type(objective).__name__}.")
@@ -176,7 +178,7 @@ class _Run:
         self.lock = threading.Lock()
         self.claimed = 0  # trials started by this call
         self.done = 0
-        self.cost = 0.0  # seconds of compute of the trials this call finished
+        self.cost = CostMeter()  # compute of the trials this call finished (_costs.py)
         self.failures: collections.Counter[str] = collections.Counter()
         self.first_failure: dict[str, str] = {}
         self.error: BaseException | None = None
@@ -192,7 +194,7 @@ class _Run:
                 return False
             if self.timeout is not None and time.monotonic() - self.started >= self.timeout:
                 return False
-            if self.max_cost is not None and self.cost >= self.max_cost:
+            if self.max_cost is not None and self.cost.spent >= self.max_cost:
                 return False
             self.claimed += 1
             return True
@@ -226,7 +228,7 @@ class _Run:
                 if stop is not None:
                     self.error = stop
                 self.done += 1
-                self.cost += record.duration or 0.0
+                self.cost.add(record)
                 if record.state is TrialState.FAILED:
                     kind = failure_label(record)
                     self.failures[kind] += 1
@@ -286,6 +288,8 @@ def _run_one(
             traceback=exc.traceback,
             fail_kind=exc.kind,
         )
+        if exc.then_raise is not None:  # its child process could not load the objective
+            raise exc.then_raise from None
         return told, None
     except KeyboardInterrupt as exc:  # Ctrl-C: never caught; optimize stops
         study.tell(

@@ -16,13 +16,18 @@ seconds; process isolation pays off for trials of seconds or more.
 While the child runs, the parent waits for its messages, its death, the trial's deadline
 or an interrupt. How a trial ends:
 
+* the child dies, or cannot unpickle the objective, before the objective starts: the
+  trial fails as :attr:`FailKind.UNRELATED` and ``optimize`` raises
+  :class:`~paretune.exceptions.TrialProcessError` (or
+  :class:`~paretune.exceptions.ObjectiveNotPicklableError`), since no trial could run;
 * the objective returns or raises: as with threads (the child's exception is re-raised in
   the parent with the child's traceback as its cause, so ``catch=`` applies to it);
 * the child dies first (segfault, ``os._exit``, a signal such as the out-of-memory
   killer's ``SIGKILL``): failed, :attr:`FailKind.CRASHED`, the reason naming the exit code
   or signal, the traceback field holding the fault handler's output when there is one;
-* ``trial_timeout`` passes: the child's process group is killed; failed,
-  :attr:`FailKind.TIMEOUT`;
+* ``trial_timeout`` passes, counted from when the child has loaded the objective (so an
+  interpreter start is not charged to the trial): the child's process group is killed;
+  failed, :attr:`FailKind.TIMEOUT`;
 * Ctrl-C, or another worker's interrupt: the child's process group is killed; failed,
   :attr:`FailKind.INTERRUPTED`.
 """
@@ -45,13 +50,15 @@ from typing import Any
 
 from paretune._values import FailKind
 from paretune.exceptions import ObjectiveNotPicklableError
+from paretune.exceptions import TrialProcessError
 from paretune.study._child import child_main
+from paretune.study._failures import UNRELATED
 from paretune.study._isolation import INTERRUPTED_BY_ANOTHER
 from paretune.study._isolation import TrialAborted
-from paretune.trial._remote import METHODS
-from paretune.trial._remote import PROPERTIES
+from paretune.trial import TrialRecord
 from paretune.trial._remote import RemoteError
 from paretune.trial._remote import TrialInfo
+from paretune.trial._remote import forwardable
 from paretune.trial._remote import record_to_plain
 
 if TYPE_CHECKING:
@@ -66,6 +73,10 @@ START_METHOD = "spawn"
 
 _POLL = 0.1
 """Seconds between checks of the interrupt flag while a child runs."""
+
+START_LIMIT = 300.0
+"""Seconds a child may take to start and load the objective (``trial_timeout`` counts from
+then on); a child still loading after it stops ``optimize`` with ``TrialProcessError``."""
 
 _EXIT_WAIT = 5.0
 """Seconds a child that sent its result may take to exit before it is killed."""
@@ -128,16 +139,23 @@ def pickle_objective(objective: Callable[..., Any]) -> bytes:
 def crash_reason(exitcode: int | None) -> str:
     """The failure reason of a trial whose process ended with ``exitcode`` before answering
     (negative: killed by that signal, as :attr:`multiprocessing.Process.exitcode` says)."""
+    killed = exitcode is not None and exitcode < 0
+    suffix = "" if killed else " before returning its metrics"
+    return f"crashed: the trial's process {_ended_how(exitcode)}{suffix}"
+
+
+def _ended_how(exitcode: int | None) -> str:
+    """How a process ended, as a verb phrase: ``exited with code 3``, ``was killed by ...``."""
     if exitcode is None:
-        return "crashed: the trial's process ended before returning its metrics"
-    if exitcode < 0:
-        try:
-            name = signal.Signals(-exitcode).name
-        except ValueError:
-            name = f"signal {-exitcode}"
-        note = _SIGNAL_NOTES.get(name)
-        return f"crashed: the trial's process was killed by {name}" + (f" ({note})" if note else "")
-    return f"crashed: the trial's process exited with code {exitcode} before returning its metrics"
+        return "ended"
+    if exitcode >= 0:
+        return f"exited with code {exitcode}"
+    try:
+        name = signal.Signals(-exitcode).name
+    except ValueError:
+        name = f"signal {-exitcode}"
+    note = _SIGNAL_NOTES.get(name)
+    return f"was killed by {name}" + (f" ({note})" if note else "")
 
 
 def _info(trial: Trial) -> TrialInfo:
@@ -237,10 +255,9 @@ def _kill_group(process: BaseProcess) -> None:
 class _Ended(Exception):
     """The child ended, or must end, before answering: why, as a fail kind."""
 
-    def __init__(self, kind: FailKind, *, starting: bool = False) -> None:
+    def __init__(self, kind: FailKind) -> None:
         super().__init__(kind.value)
         self.kind = kind
-        self.starting = starting
 
 
 class InProcess:
@@ -255,6 +272,8 @@ class InProcess:
     Raises:
         ObjectiveNotPicklableError: From the constructor, when the objective cannot go to a
             child process.
+        TrialProcessError: From the constructor, when called in a child process that is
+            still starting (an unguarded script's module-level ``optimize``).
     """
 
     def __init__(
@@ -263,6 +282,13 @@ class InProcess:
         trial_timeout: float | None,
         interrupted: threading.Event,
     ) -> None:
+        if getattr(multiprocessing.current_process(), "_inheriting", False):
+            raise TrialProcessError(
+                "optimize(isolation='process') was called while a trial's process was "
+                "starting: the script calls optimize at module level, and spawn runs the "
+                "script's module in each child process. Guard the call with "
+                "if __name__ == '__main__':."
+            )
         self._payload = pickle_objective(objective)
         self._objective_name = getattr(objective, "__qualname__", repr(objective))
         self._timeout = trial_timeout
@@ -280,10 +306,9 @@ class InProcess:
         """
         if self._interrupted.is_set():
             raise TrialAborted(FailKind.INTERRUPTED, INTERRUPTED_BY_ANOTHER)
-        started = time.monotonic()
         child = _Child(self._payload, trial.number)
         try:
-            self._start(child, started)
+            self._start(child)
             child.conn.send(("run", _info(trial)))
             return self._serve(child, trial)
         except _Ended as ended:
@@ -294,19 +319,44 @@ class InProcess:
     def _deadline(self, since: float) -> float | None:
         return None if self._timeout is None else since + self._timeout
 
-    def _start(self, child: _Child, started: float) -> None:
-        """Wait until the child has loaded the objective (the deadline counts from its start)."""
+    def _start(self, child: _Child) -> None:
+        """Wait until the child has loaded the objective, within :data:`START_LIMIT`.
+
+        Raises:
+            TrialAborted: Interrupted; or, telling the trial as ``unrelated``, with an
+                error to raise: the child died, hung or could not unpickle the objective.
+        """
         try:
-            message = child.receive(self._deadline(started), self._interrupted)
+            message = child.receive(time.monotonic() + START_LIMIT, self._interrupted)
         except _Ended as ended:
-            raise _Ended(ended.kind, starting=True) from None
+            if ended.kind is FailKind.INTERRUPTED:
+                raise
+            if ended.kind is FailKind.TIMEOUT:
+                what = f"did not load the objective within {START_LIMIT:g} s"
+            else:
+                child.process.join()
+                what = f"{_ended_how(child.process.exitcode)} before it loaded the objective"
+            error: BaseException = TrialProcessError(
+                f"The trial's process {what}; see its output above. If the script starts "
+                "optimize at module level, guard that with if __name__ == '__main__': "
+                "(spawn runs the script's module in each child process)."
+            )
+            raise TrialAborted(
+                FailKind.UNRELATED, f"{UNRELATED}its process {what}", then_raise=error
+            ) from None
         if message[0] == "load_error":
             child.ended_normally = True
-            raise ObjectiveNotPicklableError(
+            error = ObjectiveNotPicklableError(
                 f"The trial's process could not load the objective {self._objective_name}; "
                 "keep it importable by module name from a child process (defined in a "
-                "module, not in __main__ of a notebook, and the script's optimize call "
-                f"under if __name__ == '__main__':). The child said:\n{message[1]}"
+                "module, not in __main__ of a notebook). The child said:\n"
+                f"{message[1]}"
+            )
+            raise TrialAborted(
+                FailKind.UNRELATED,
+                f"{UNRELATED}its process could not load the objective",
+                message[1],
+                then_raise=error,
             )
 
     def _serve(self, child: _Child, trial: Trial) -> Any:
@@ -326,11 +376,9 @@ class InProcess:
     def _ending(self, child: _Child, ended: _Ended) -> TrialAborted:
         kind = ended.kind
         if kind is FailKind.TIMEOUT:
-            limit = f"trial_timeout={self._timeout:g} s"
             reason = (
-                f"timed out: its process did not load the objective within {limit}; it was killed"
-                if ended.starting
-                else f"timed out: the objective ran longer than {limit}; its process was killed"
+                f"timed out: the objective ran longer than trial_timeout={self._timeout:g} s; "
+                "its process was killed"
             )
             return TrialAborted(kind, reason)
         if kind is FailKind.INTERRUPTED:
@@ -340,17 +388,16 @@ class InProcess:
 
 
 def _answer(trial: Trial, verb: str, name: str, args: Any, kwargs: Any) -> tuple[str, Any]:
-    """Run one of the child's calls on the real trial; ``("ok", value)`` or
-    ``("error", RemoteError)``."""
+    """Run one of the child's calls on the real trial: ``("ok", value)``, ``("record",
+    fields)`` or ``("error", RemoteError)``."""
     try:
-        if verb == "call" and name in METHODS:
-            value = getattr(trial, name)(*args, **kwargs)
-        elif verb == "get" and name in PROPERTIES:
-            value = getattr(trial, name)
-            if name == "previous_trial" and value is not None:
-                value = record_to_plain(value)
-        else:
+        if forwardable(name) != verb:
             raise AttributeError(f"A trial's process cannot {verb} {name!r} on its trial.")
+        value = getattr(trial, name)
+        if verb == "call":
+            value = value(*args, **kwargs)
     except Exception as exc:
         return "error", RemoteError.wrap(exc, with_traceback=False)
+    if isinstance(value, TrialRecord):
+        return "record", record_to_plain(value)
     return "ok", value

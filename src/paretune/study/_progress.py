@@ -10,6 +10,7 @@ from typing import TextIO
 
 import numpy as np
 
+from paretune._costs import CostMeter
 from paretune.pareto import hypervolume
 from paretune.pareto import is_pareto_efficient
 from paretune.trial import TrialRecord
@@ -65,7 +66,7 @@ class ProgressBar:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.monotonic()
         self.done = 0
-        self.cost = 0.0
+        self.cost = CostMeter()
         self._lock = threading.Lock()
         self._drawn_at = -1.0
         self._tenth = -1
@@ -77,7 +78,7 @@ class ProgressBar:
         if self.timeout is not None:
             return min(1.0, (time.monotonic() - self.started) / self.timeout)
         if self.max_cost is not None:
-            return min(1.0, self.cost / self.max_cost)
+            return min(1.0, self.cost.spent / self.max_cost)
         return None
 
     def line(self) -> str:
@@ -101,7 +102,7 @@ class ProgressBar:
         """Count a finished trial and redraw when due."""
         with self._lock:
             self.done += 1
-            self.cost += record.duration or 0.0
+            self.cost.add(record)
             now = time.monotonic()
             if self.tty:
                 if now - self._drawn_at >= _REDRAW_S:

@@ -4,7 +4,8 @@ With ``create_study(deterministic_objective=True)`` (the default), every sampled
 passes :meth:`RepeatGuard.choose` before the objective receives it. A configuration is
 *taken* when a trial of the study holds it: complete, stopped, running (the parameters it
 has suggested so far), waiting (its enqueued parameters), or failed in a way that blames
-the configuration (not a lost worker nor :class:`~paretune.exceptions.UnrelatedFailure`).
+the configuration (not a lost worker, an interrupt or
+:class:`~paretune.exceptions.UnrelatedFailure`).
 
 A value is *blocked* when, with the parameters the trial already holds, it would repeat
 taken configurations whatever the trial suggests next: either a taken configuration has

@@ -19,11 +19,12 @@ for 27 because its accuracy is lower.
 * Otherwise: every complete trial.
 
 Failed trials are shown apart (:func:`failures_for_sampler`): a configuration whose
-objective raised or returned invalid metrics (NaN, infinity, a missing objective) is
-likely to fail again, so model-based samplers count the region around it as bad and stop
-proposing it. A trial failed because its worker process ended, or because the objective
-raised :class:`~paretune.exceptions.UnrelatedFailure` (a preempted machine, say), is left
-out: that says nothing about its configuration.
+objective raised, returned invalid metrics (NaN, infinity, a missing objective), ran past
+``trial_timeout`` or crashed its process is likely to fail again, so model-based samplers
+count the region around it as bad and stop proposing it. A trial failed because its worker
+process ended, because the objective raised
+:class:`~paretune.exceptions.UnrelatedFailure` (a preempted machine, say), or because
+Ctrl-C interrupted it, is left out: that says nothing about its configuration.
 """
 
 from __future__ import annotations

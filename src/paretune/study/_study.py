@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
 
+from paretune import _clock as clock
+from paretune._costs import DEFAULT_COST_UNIT
 from paretune._logging import get_logger
 from paretune._seeding import derive_seed
 from paretune._seeding import uniform
@@ -32,17 +34,16 @@ from paretune.storages import StudyInfo
 from paretune.storages._json import check_json_value
 from paretune.study._aliases import OptunaAliases
 from paretune.study._distributions import KnownDistributions
-from paretune.study._failures import kind_for_told_failure
 from paretune.study._lease import Lease
 from paretune.study._lease import LeaseKeeper
 from paretune.study._lease import reap
 from paretune.study._lease import record_late_result
-from paretune.study._outcome import evaluate_outcome
 from paretune.study._promotion import promote_or_plan
 from paretune.study._repeats import RepeatGuard
 from paretune.study._results import StudyResults
 from paretune.study._sampler_view import failures_for_sampler
 from paretune.study._sampler_view import trials_for_sampler
+from paretune.study._tell import finish_values
 from paretune.study._warm_start import WarmStart
 from paretune.trial import FailKind
 from paretune.trial import Placement
@@ -61,17 +62,6 @@ __all__ = ["Study"]
 logger = get_logger(__name__)
 
 _FINISHED = (TrialState.COMPLETE, TrialState.STOPPED, TrialState.FAILED)
-
-
-def _parse_state(state: TrialState | str) -> TrialState:
-    if isinstance(state, TrialState):
-        return state
-    try:
-        return TrialState(str(state).lower())
-    except ValueError:
-        raise ValueError(
-            f"Unknown trial state {state!r}; use 'complete', 'stopped' or 'failed'."
-        ) from None
 
 
 class Study(StudyResults, OptunaAliases):
@@ -146,6 +136,11 @@ class Study(StudyResults, OptunaAliases):
         return self._info.fidelity
 
     @property
+    def cost_unit(self) -> str:
+        """The unit trials' costs are told in (``create_study(cost_unit=...)``; ``"s"``)."""
+        return str(self._info.settings.get("cost_unit", DEFAULT_COST_UNIT))
+
+    @property
     def storage(self) -> BaseStorage:
         """The storage holding the study."""
         return self._storage
@@ -212,7 +207,7 @@ class Study(StudyResults, OptunaAliases):
             return self._ask()
 
     def _ask(self) -> Trial:
-        now = time.time()
+        now = clock.now()
         env = current_environment()
         job = None
         if self.fidelity is not None:
@@ -293,6 +288,7 @@ class Study(StudyResults, OptunaAliases):
         fail_reason: str | None = None,
         traceback: str | None = None,
         fail_kind: FailKind | str | None = None,
+        cost: float | None = None,
     ) -> TrialRecord:
         """Finish a trial with its metrics, or as stopped or failed.
 
@@ -316,55 +312,30 @@ class Study(StudyResults, OptunaAliases):
                 ``"invalid_metrics"``. Samplers steer away from the configurations of
                 ``"error"``, ``"invalid_metrics"``, ``"told"``, ``"timeout"`` and
                 ``"crashed"`` failures only.
+            cost: The compute the trial took, in the study's :attr:`cost_unit` (GPU-hours,
+                dollars, simulated seconds); None: the cost of its last report that told one,
+                else none (its duration stands in while no trial tells one). Told costs drive
+                ``optimize(max_cost=...)``, the schedulers' cost rules and the fidelity report
+                instead of wall-clock time (:mod:`paretune._costs`).
 
         Returns:
             The finished trial's record.
 
         Raises:
             UpdateFinishedTrialError: If the trial was already told.
-            ValueError: If neither metrics nor a state are given, or ``fail_kind`` is unknown.
+            ValueError: If neither metrics nor a state are given, ``fail_kind`` is unknown,
+                or ``cost`` is not a finite number >= 0 (nothing is stored then).
         """
         trial_id, live = self._resolve(trial)
-        parsed = None if state is None else _parse_state(state)
-        if parsed is None:
-            if metrics is None:
-                raise ValueError(
-                    "Pass the trial's metrics, or state='failed' / state='stopped' to end it "
-                    "without them."
-                )
-            parsed = TrialState.COMPLETE
-        if not parsed.is_finished:
-            raise ValueError(f"A trial can only be told as finished, not {parsed.value!r}.")
-        clean: dict[str, float] = {}
-        violations: dict[str, float] = {}
-        breakdown = getattr(metrics, "breakdown", None)
-        if callable(breakdown):  # a paretune.evaluate.Evaluation: keep its per-group detail
-            self._storage.set_trial_user_attr(trial_id, "evaluation", breakdown())
-        kind = (
-            kind_for_told_failure(fail_kind, fail_reason) if parsed is TrialState.FAILED else None
-        )
-        if parsed is TrialState.COMPLETE:
-            outcome = evaluate_outcome(metrics, self.objectives, self.constraints)
-            if outcome.problem is not None:
-                parsed, kind = TrialState.FAILED, FailKind.INVALID_METRICS
-                fail_reason = f"invalid metrics: {outcome.problem}"
-            clean, violations = outcome.metrics, outcome.violations
-        elif metrics is not None:
-            outcome = evaluate_outcome(metrics, (), ())
-            clean = outcome.metrics
-        finish: dict[str, Any] = {
-            "state": parsed,
-            "metrics": clean,
-            "constraints": violations,
-            "fail_reason": fail_reason
-            or (None if parsed is TrialState.COMPLETE else f"told as {parsed.value}"),
-            "traceback": traceback,
-            "fail_kind": kind,
-        }
+        finish = finish_values(
+            self, trial_id, live, metrics, state=state, fail_reason=fail_reason,
+            traceback=traceback, fail_kind=fail_kind, cost=cost,
+        )  # fmt: skip
+        parsed = finish["state"]
         if self._keeper is not None:
             self._keeper.release(trial_id)
         try:
-            record = self._storage.finish_trial(trial_id, now=time.time(), **finish)
+            record = self._storage.finish_trial(trial_id, now=clock.now(), **finish)
         except UpdateFinishedTrialError:
             stored = self._storage.get_trial(trial_id)
             if live is None or live._finished or stored.fail_kind is not FailKind.WORKER_LOST:
@@ -518,8 +489,9 @@ class Study(StudyResults, OptunaAliases):
                 can share an SQL storage). Sampling and telling are serialised; objectives
                 run in parallel, which pays off when they release the GIL (NumPy,
                 scikit-learn, PyTorch).
-            max_cost: Seconds of compute (the summed durations of the trials this call
-                finished) after which no new trial starts; None for no limit.
+            max_cost: Compute after which no new trial starts: the summed told costs of
+                the trials this call finished, in the study's :attr:`cost_unit`, or while
+                none told a cost their summed durations in seconds; None for no limit.
             show_progress_bar: Draw a progress line on standard error: the share of
                 ``n_trials`` (else ``timeout``, else ``max_cost``) done, trials finished,
                 feasible trials and the hypervolume of the front so far (objectives scaled
@@ -532,7 +504,8 @@ class Study(StudyResults, OptunaAliases):
                 fails with kind ``"timeout"`` and the study goes on. None: no limit. A
                 thread cannot be stopped: with ``isolation="thread"`` the objective runs on
                 a daemon thread that is abandoned, still running, at the deadline; with
-                ``"process"`` its process is killed.
+                ``"process"`` its process is killed (the limit counts from when the
+                process has loaded the objective).
             isolation: ``"thread"`` runs objectives in this process; ``"process"`` runs each
                 trial's objective in a new child process (``spawn``), so that a segfault,
                 ``os._exit`` or an out-of-memory kill fails that trial only (kind
@@ -549,6 +522,9 @@ class Study(StudyResults, OptunaAliases):
                 ``n_workers``, or an unknown ``isolation``.
             ObjectiveNotPicklableError: With ``isolation="process"``, when the objective
                 cannot be sent to a child process.
+            TrialProcessError: With ``isolation="process"``, when a trial's process died
+                before loading the objective (often a script without an
+                ``if __name__ == "__main__":`` guard).
             KeyboardInterrupt: After Ctrl-C, once the running trials are told.
             NameError: Or another programming error, when the call's first three trials
                 fail with it identically before any trial of the study completed (see

@@ -115,6 +115,11 @@ class TrialRecord:
         environment: Host, process id, Python and package versions of the worker.
         enqueued_params: Parameters fixed by ``Study.enqueue``.
         trial_id: The storage's identifier (unique across studies of one storage).
+        cost: The compute the trial took, in the study's cost unit, as told
+            (``study.tell(..., cost=...)``, else the cost of its last report that had one);
+            None when none was told (its :attr:`duration` stands in: :mod:`paretune._costs`).
+        report_costs: The cost told with each intermediate report, step -> the cumulative
+            cost of the training up to that step (steps reported without one are absent).
     """
 
     number: int
@@ -137,6 +142,8 @@ class TrialRecord:
     environment: Mapping[str, Any] = field(default_factory=dict)
     enqueued_params: Mapping[str, Any] = field(default_factory=dict)
     trial_id: int = -1
+    cost: float | None = None
+    report_costs: Mapping[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in (
@@ -153,6 +160,8 @@ class TrialRecord:
         object.__setattr__(self, "intermediate", _frozen(steps))
         times = {int(k): float(v) for k, v in sorted(self.report_times.items())}
         object.__setattr__(self, "report_times", _frozen(times))
+        costs = {int(k): float(v) for k, v in sorted(self.report_costs.items())}
+        object.__setattr__(self, "report_costs", _frozen(costs))
 
     @property
     def feasible(self) -> bool:
@@ -180,6 +189,10 @@ class TrialRecord:
         if at is None or self.started_at_ts is None:
             return None
         return at - self.started_at_ts
+
+    def cost_at(self, step: int) -> float | None:
+        """The cumulative cost told with the report at ``step``, or None if none was."""
+        return self.report_costs.get(step)
 
     @property
     def started_at(self) -> _dt.datetime | None:
@@ -217,6 +230,7 @@ class TrialRecord:
             "started_at": started.isoformat() if started else None,
             "finished_at": finished.isoformat() if finished else None,
             "duration_s": self.duration,
+            "cost": self.cost,
             "seed": self.seed,
             "user_attrs": dict(self.user_attrs),
             "environment": dict(self.environment),

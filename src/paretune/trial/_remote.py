@@ -8,9 +8,11 @@ storage (in memory too).
 
 The protocol, one message at a time over a duplex :func:`multiprocessing.Pipe`:
 
-* child -> parent ``("call", name, args, kwargs)`` for a name in :data:`METHODS`, or
-  ``("get", name, (), {})`` for one in :data:`PROPERTIES`; the parent answers
-  ``("ok", value)`` or ``("error", RemoteError)``.
+* child -> parent ``("call", name, args, kwargs)`` for a public method of
+  :class:`~paretune.trial.Trial`, or ``("get", name, (), {})`` for a public property
+  (:func:`forwardable` says which, from the class, in both processes); the parent answers
+  ``("ok", value)``, ``("record", fields)`` for a :class:`TrialRecord` (sent as plain
+  dicts), or ``("error", RemoteError)``.
 * child -> parent ``("return", metrics)`` or ``("raise", RemoteError)`` when the objective
   has finished; nothing follows.
 
@@ -20,6 +22,7 @@ This module is imported by the child, so it stays light.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import pickle
 import threading
 import traceback as tb
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from paretune.trial._record import TrialRecord
+from paretune.trial._trial import Trial
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -37,29 +41,25 @@ if TYPE_CHECKING:
     from paretune.distributions import Distribution
 
 __all__ = [
-    "METHODS",
-    "PROPERTIES",
     "RemoteError",
     "RemoteTrial",
     "TrialInfo",
+    "forwardable",
     "record_from_plain",
     "record_to_plain",
 ]
 
-METHODS = frozenset(
-    {
-        "suggest_float",
-        "suggest_int",
-        "suggest_categorical",
-        "report",
-        "should_stop",
-        "set_user_attr",
-    }
-)
-"""Trial methods a child may call; the parent runs them on the real trial."""
 
-PROPERTIES = frozenset({"params", "distributions", "stop_reason", "previous_trial"})
-"""Trial properties a child may read; the parent reads them off the real trial."""
+def forwardable(name: str) -> str | None:
+    """``"call"`` when ``name`` is a public method of :class:`~paretune.trial.Trial`,
+    ``"get"`` when it is a public property, None otherwise (``study`` included: the study
+    stays in the parent)."""
+    if name.startswith("_") or name == "study":
+        return None
+    attribute = getattr(Trial, name, None)
+    if isinstance(attribute, property):
+        return "get"
+    return "call" if callable(attribute) else None
 
 
 def record_to_plain(record: TrialRecord) -> dict[str, Any]:
@@ -152,11 +152,19 @@ class TrialInfo:
     config: int
 
 
+_NO_STUDY = (
+    "trial.study is not available to an objective run with isolation='process': the study "
+    "stays in the parent process. Read what the objective needs from the study before "
+    "optimize and pass it in, e.g. with functools.partial."
+)
+
+
 class RemoteTrial:
     """The trial an objective receives in a child process (``isolation="process"``).
 
     It has :class:`~paretune.trial.Trial`'s methods and properties, answered by the real
-    trial in the parent process, except :attr:`study`: the study stays in the parent.
+    trial in the parent process (those not spelled out here are forwarded by name), except
+    :attr:`study`: the study stays in the parent. It is not a ``Trial`` instance.
     Thread-safe: calls from several threads of the child are answered one at a time.
     """
 
@@ -209,11 +217,7 @@ class RemoteTrial:
             AttributeError: Always; read what the objective needs from the study before
                 ``optimize`` and pass it in (``functools.partial``).
         """
-        raise AttributeError(
-            "trial.study is not available to an objective run with isolation='process': the "
-            "study stays in the parent process. Read what the objective needs from the study "
-            "before optimize and pass it in, e.g. with functools.partial."
-        )
+        raise AttributeError(_NO_STUDY)
 
     # ---- answered by the parent ----------------------------------------------------------
     @property
@@ -234,7 +238,12 @@ class RemoteTrial:
     @property
     def previous_trial(self) -> TrialRecord | None:
         """The record of the trial that trained this configuration at the previous budget."""
-        return record_from_plain(self._ask("get", "previous_trial"))
+        return self._ask("get", "previous_trial")  # type: ignore[no-any-return]
+
+    @property
+    def reported_cost(self) -> float | None:
+        """The cost told with the report at the highest step that had one, or None."""
+        return self._ask("get", "reported_cost")  # type: ignore[no-any-return]
 
     def suggest_float(
         self, name: str, low: float, high: float, *, log: bool = False, step: float | None = None
@@ -254,10 +263,10 @@ class RemoteTrial:
         """Suggest one of ``choices`` (see :meth:`Trial.suggest_categorical`)."""
         return self._ask("call", "suggest_categorical", name, tuple(choices))  # type: ignore[no-any-return]
 
-    def report(self, metrics: Mapping[str, float], step: int) -> None:
+    def report(self, metrics: Mapping[str, float], step: int, *, cost: float | None = None) -> None:
         """Record intermediate metrics at ``step`` (see :meth:`Trial.report`)."""
         plain = dict(metrics) if isinstance(metrics, Mapping) else metrics
-        self._ask("call", "report", plain, step)
+        self._ask("call", "report", plain, step, cost=cost)
 
     def should_stop(self) -> bool:
         """Whether the last report showed the trial should end now."""
@@ -267,12 +276,25 @@ class RemoteTrial:
         """Attach a JSON value to the trial."""
         self._ask("call", "set_user_attr", key, value)
 
+    def __getattr__(self, name: str) -> Any:
+        """Forward the trial's other public methods and properties to the parent."""
+        verb = forwardable(name)
+        if name == "study":  # Python comes here when the property raises AttributeError
+            raise AttributeError(_NO_STUDY)
+        if verb is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if verb == "get":
+            return self._ask("get", name)
+        return functools.partial(self._ask, "call", name)
+
     def _ask(self, verb: str, name: str, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
             self._conn.send((verb, name, args, kwargs))
             status, value = self._conn.recv()
         if status == "error":
             raise value.unwrap()
+        if status == "record":
+            return record_from_plain(value)
         return value
 
     def __repr__(self) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from typing import Any
 
+from paretune import _clock as clock
+from paretune._costs import check_cost
 from paretune._seeding import uniform
 from paretune._storable import check_param
 from paretune._values import Decision
@@ -63,6 +64,7 @@ class Trial:
         self._stop_reason: str | None = None
         self._finished = False
         self._fenced = False  # a write was refused: the trial was reaped while it ran
+        self._report_costs: dict[int, float] = dict(record.report_costs)
 
     # ---- identity ------------------------------------------------------------------------
     @property
@@ -275,20 +277,35 @@ class Trial:
         )
 
     # ---- reporting -----------------------------------------------------------------------
-    def report(self, metrics: Mapping[str, float], step: int) -> None:
+    def report(self, metrics: Mapping[str, float], step: int, *, cost: float | None = None) -> None:
         """Record intermediate metrics at ``step`` (an epoch, a data fraction's index, ...).
 
         Args:
             metrics: Metric name -> finite value.
             step: A non-negative integer; reporting the same step again overwrites it.
+            cost: The compute the training took so far, up to and including ``step``
+                (cumulative, in the study's ``cost_unit``); None: not told. Schedulers and
+                the fidelity report then use it instead of the time since the trial
+                started, and the last one becomes the trial's cost if ``tell`` gives none
+                (:mod:`paretune._costs`).
 
         Raises:
             InvalidMetricsError: On a non-finite or non-numeric value.
+            ValueError: On a bad ``step``, or a ``cost`` that is negative, not finite, not
+                a number, or lower than one reported at an earlier step (or higher than
+                one at a later step): costs are running totals.
         """
         if isinstance(step, bool) or not isinstance(step, int) or step < 0:
             raise ValueError(f"`step` must be a non-negative integer, got {step!r}.")
-        clean = _clean_metrics(metrics, what=f"report at step {step} of trial {self.number}")
-        self._write(self._study._storage.report_intermediate, step, clean, time.time())
+        where = f"report at step {step} of trial {self.number}"
+        clean = _clean_metrics(metrics, what=where)
+        if cost is not None:
+            cost = check_cost(cost, what=where)
+            self._check_cumulative(step, cost)
+        self._write(self._study._storage.report_intermediate, step, clean, clock.now(), cost)
+        self._report_costs.pop(step, None)
+        if cost is not None:
+            self._report_costs[step] = cost
         broken = [
             c
             for c in self._study.constraints
@@ -310,6 +327,23 @@ class Trial:
                     f"stopped at step {step} by {type(scheduler).__name__}: outranked by "
                     "other trials at the same step"
                 )
+
+    def _check_cumulative(self, step: int, cost: float) -> None:
+        for other, earlier in self._report_costs.items():
+            if (other < step and earlier > cost) or (other > step and earlier < cost):
+                raise ValueError(
+                    f"The `cost` reported at step {step} of trial {self.number} is {cost!r}, "
+                    f"but step {other} reported {earlier!r}: a report's cost is the running "
+                    "total of the training so far, so it never decreases with the step; "
+                    "pass the cumulative cost, not the cost of the last step."
+                )
+
+    @property
+    def reported_cost(self) -> float | None:
+        """The cost told with the report at the highest step that had one, or None."""
+        if not self._report_costs:
+            return None
+        return self._report_costs[max(self._report_costs)]
 
     def should_stop(self) -> bool:
         """Whether the last report showed the trial should end now.

@@ -48,6 +48,9 @@ def init_schema(conn: Connection, url: URL) -> None:
     if found < 5:  # version 5: study settings (leases) and trial heartbeats
         conn.execute(text("ALTER TABLE paretune_studies ADD COLUMN settings TEXT"))
         conn.execute(text("ALTER TABLE paretune_trials ADD COLUMN heartbeat_at DOUBLE PRECISION"))
+    if found < 6:  # version 6: told costs of trials and of their reports
+        conn.execute(text("ALTER TABLE paretune_trials ADD COLUMN cost DOUBLE PRECISION"))
+        conn.execute(text("ALTER TABLE paretune_trial_reports ADD COLUMN cost DOUBLE PRECISION"))
     if found < SCHEMA_VERSION:
         conn.execute(
             update(meta_table)
