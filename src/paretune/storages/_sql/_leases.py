@@ -6,6 +6,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
@@ -52,8 +53,9 @@ class LeasesMixin:
                 .where(
                     trials_table.c.id == trial_id,
                     trials_table.c.state == _RUNNING,
-                    trials_table.c.heartbeat_at.is_not(None),
-                    trials_table.c.heartbeat_at < stale_before,
+                    # never renewed: its worker died between starting it and the first beat
+                    func.coalesce(trials_table.c.heartbeat_at, trials_table.c.started_at)
+                    < stale_before,
                 )
                 .values(
                     state=TrialState.FAILED.value,

@@ -54,6 +54,7 @@ class OwnTrial:
     distributions: dict[str, Distribution] = field(default_factory=dict)
     reports: dict[int, dict[str, float]] = field(default_factory=dict)
     report_times: dict[int, float] = field(default_factory=dict)
+    report_costs: dict[int, float] = field(default_factory=dict)
 
 
 def load_trials(conn: Connection, where: Any) -> list[TrialRecord]:
@@ -71,10 +72,13 @@ def load_trials(conn: Connection, where: Any) -> list[TrialRecord]:
         dists.setdefault(p.trial_id, {})[p.name] = distribution_from_json(loads(p.distribution))
     reports: dict[int, dict[int, dict[str, float]]] = {}
     times: dict[int, dict[int, float]] = {}
+    costs: dict[int, dict[int, float]] = {}
     for r in conn.execute(select(reports_table).where(reports_table.c.trial_id.in_(ids))):
         reports.setdefault(r.trial_id, {})[int(r.step)] = loads(r.metrics)
         times.setdefault(r.trial_id, {})[int(r.step)] = float(r.reported_at)
-    return [record_from_row(row, params, dists, reports, times) for row in rows]
+        if r.cost is not None:
+            costs.setdefault(r.trial_id, {})[int(r.step)] = float(r.cost)
+    return [record_from_row(row, params, dists, reports, times, costs) for row in rows]
 
 
 def record_from_row(
@@ -83,9 +87,10 @@ def record_from_row(
     dists: Mapping[int, dict[str, Distribution]],
     reports: Mapping[int, dict[int, dict[str, float]]],
     times: Mapping[int, dict[int, float]],
+    costs: Mapping[int, dict[int, float]] | None = None,
 ) -> TrialRecord:
-    """The record of one trials-table row, with its parameters, distributions, reports and
-    report times looked up by trial id."""
+    """The record of one trials-table row, with its parameters, distributions, reports,
+    report times and report costs looked up by trial id."""
     trial_id = int(row.id)
     return TrialRecord(
         number=int(row.number),
@@ -108,6 +113,8 @@ def record_from_row(
         environment=loads(row.environment),
         enqueued_params=loads(row.enqueued_params),
         trial_id=trial_id,
+        cost=row.cost,
+        report_costs=(costs or {}).get(trial_id, {}),
     )
 
 

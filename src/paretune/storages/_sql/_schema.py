@@ -7,7 +7,8 @@ Bump :data:`SCHEMA_VERSION` with every change and add its migration to
 ``SQLStorage._init_schema``. Version 2 added ``paretune_trials.placement``,
 ``paretune_studies.fidelity`` and the ``paretune_study_keys`` table; version 3
 ``paretune_trials.fail_kind``; version 4 the ``paretune_trial_repeats`` table;
-version 5 ``paretune_studies.settings`` and ``paretune_trials.heartbeat_at`` (leases).
+version 5 ``paretune_studies.settings`` and ``paretune_trials.heartbeat_at`` (leases);
+version 6 ``paretune_trials.cost`` and ``paretune_trial_reports.cost`` (told costs).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The version of the schema this paretune writes and reads."""
 
 metadata = MetaData()
@@ -71,6 +72,7 @@ trials_table = Table(
     Column("enqueued_params", Text, nullable=False),
     Column("placement", Text, nullable=True),  # since version 2
     Column("heartbeat_at", Float(precision=53), nullable=True),  # since version 5
+    Column("cost", Float(precision=53), nullable=True),  # since version 6
     UniqueConstraint("study_id", "number", name="uq_paretune_trials_study_number"),
     Index("ix_paretune_trials_study_state", "study_id", "state"),
 )
@@ -94,6 +96,7 @@ reports_table = Table(
     Column("step", Integer, nullable=False),
     Column("metrics", Text, nullable=False),
     Column("reported_at", Float(precision=53), nullable=False),
+    Column("cost", Float(precision=53), nullable=True),  # since version 6
     UniqueConstraint("trial_id", "step", name="uq_paretune_reports_trial_step"),
 )
 

@@ -72,7 +72,11 @@ update_report = (
         reports_table.c.trial_id == bindparam("r_trial_id"),
         reports_table.c.step == bindparam("r_step"),
     )
-    .values(metrics=bindparam("v_metrics"), reported_at=bindparam("v_reported_at"))
+    .values(
+        metrics=bindparam("v_metrics"),
+        reported_at=bindparam("v_reported_at"),
+        cost=bindparam("v_cost"),
+    )
 )
 """Overwrite the report at one step."""
 
@@ -90,6 +94,7 @@ finish_running = (
         fail_kind=bindparam("v_fail_kind"),
         traceback=bindparam("v_traceback"),
         finished_at=bindparam("v_finished_at"),
+        cost=bindparam("v_cost"),
     )
     .returning(*trials_table.c)
 )

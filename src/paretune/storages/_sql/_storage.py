@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from collections.abc import Container
@@ -14,28 +13,17 @@ from typing import TypeVar
 from sqlalchemy import Connection
 from sqlalchemy import Row
 from sqlalchemy import and_
-from sqlalchemy import delete
-from sqlalchemy import func
 from sqlalchemy import insert
-from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
 
 from paretune import _storable as valid
-from paretune.constraints import Constraint
 from paretune.distributions import Distribution
 from paretune.distributions import distribution_to_json
-from paretune.exceptions import DuplicatedStudyError
 from paretune.exceptions import StorageError
-from paretune.exceptions import StudyNotFoundError
 from paretune.exceptions import UpdateFinishedTrialError
-from paretune.fidelity import Fidelity
-from paretune.objectives import Direction
-from paretune.objectives import Objective
 from paretune.storages._base import BaseStorage
-from paretune.storages._base import StudyInfo
-from paretune.storages._base import StudySummary
 from paretune.storages._json import check_json_value
 from paretune.storages._json import dumps
 from paretune.storages._json import loads
@@ -54,13 +42,10 @@ from paretune.storages._sql._records import load_trials
 from paretune.storages._sql._records import merge_user_attr
 from paretune.storages._sql._records import record_from_row
 from paretune.storages._sql._repeats import RepeatsMixin
-from paretune.storages._sql._schema import params_table
-from paretune.storages._sql._schema import repeats_table
-from paretune.storages._sql._schema import reports_table
-from paretune.storages._sql._schema import studies_table
 from paretune.storages._sql._schema import study_keys_table
 from paretune.storages._sql._schema import trials_table
 from paretune.storages._sql._setup import prepare_schema
+from paretune.storages._sql._studies import StudiesMixin
 from paretune.trial._record import Placement
 from paretune.trial._record import TrialRecord
 from paretune.trial._state import FailKind
@@ -74,7 +59,7 @@ _RUNNING = TrialState.RUNNING.value
 _WAITING = TrialState.WAITING.value
 
 
-class SQLStorage(LeasesMixin, RepeatsMixin, BaseStorage):
+class SQLStorage(StudiesMixin, LeasesMixin, RepeatsMixin, BaseStorage):
     """Stores studies in an SQL database through SQLAlchemy.
 
     Args:
@@ -132,148 +117,6 @@ class SQLStorage(LeasesMixin, RepeatsMixin, BaseStorage):
     def close(self) -> None:
         """Dispose of the connection pool."""
         self._finalizer()
-
-    # ---- studies -------------------------------------------------------------------------
-    def create_study(
-        self,
-        name: str,
-        objectives: tuple[Objective, ...],
-        constraints: tuple[Constraint, ...],
-        seed: int | None,
-        user_attrs: Mapping[str, Any] | None = None,
-        fidelity: Fidelity | None = None,
-        settings: Mapping[str, Any] | None = None,
-    ) -> StudyInfo:
-        """See :meth:`BaseStorage.create_study`."""
-        valid.check_new_study(name, objectives, constraints, user_attrs)
-        now = time.time()
-        values = {
-            "name": name,
-            "objectives": dumps(
-                [{"name": o.name, "direction": o.direction.value} for o in objectives]
-            ),
-            "constraints": dumps([c.to_json() for c in constraints]),
-            "fidelity": None if fidelity is None else dumps(fidelity.to_json()),
-            "settings": dumps(dict(settings or {})),
-            "seed": seed,
-            "user_attrs": dumps(dict(user_attrs or {})),
-            "created_at": now,
-            "next_trial_number": 0,
-        }
-
-        def work(conn: Connection) -> int:
-            exists = conn.execute(
-                select(studies_table.c.id).where(studies_table.c.name == name)
-            ).first()
-            if exists is not None:
-                raise DuplicatedStudyError(
-                    f"A study named {name!r} already exists in {display_url(self.url)!r}; pass "
-                    "load_if_exists=True to continue it or choose another name."
-                )
-            return int(
-                conn.execute(
-                    insert(studies_table).values(**values).returning(studies_table.c.id)
-                ).scalar_one()
-            )
-
-        try:
-            study_id = self._write(work, what="create a study")
-        except IntegrityError as exc:  # a concurrent creator won the race
-            raise DuplicatedStudyError(
-                f"A study named {name!r} already exists in {display_url(self.url)!r}; pass "
-                "load_if_exists=True to continue it or choose another name."
-            ) from exc
-        return StudyInfo(
-            study_id,
-            name,
-            objectives,
-            constraints,
-            seed,
-            now,
-            dict(user_attrs or {}),
-            fidelity,
-            dict(settings or {}),
-        )
-
-    @staticmethod
-    def _study_from_row(row: Row[Any]) -> StudyInfo:
-        objectives = tuple(
-            Objective(o["name"], Direction(o["direction"])) for o in loads(row.objectives)
-        )
-        constraints = tuple(Constraint.from_json(c) for c in loads(row.constraints))
-        return StudyInfo(
-            int(row.id),
-            row.name,
-            objectives,
-            constraints,
-            row.seed,
-            float(row.created_at),
-            loads(row.user_attrs),
-            Fidelity.from_json(loads(row.fidelity)),
-            loads(row.settings) if row.settings else {},
-        )
-
-    def get_study(self, name: str) -> StudyInfo:
-        """See :meth:`BaseStorage.get_study`."""
-        valid.check_name("study_name", name)
-
-        def work(conn: Connection) -> StudyInfo:
-            row = conn.execute(select(studies_table).where(studies_table.c.name == name)).first()
-            if row is None:
-                names = conn.execute(select(studies_table.c.name)).scalars().all()
-                hint = f"existing studies: {', '.join(sorted(names))}" if names else "it holds none"
-                raise StudyNotFoundError(
-                    f"No study named {name!r} in {display_url(self.url)!r} ({hint})."
-                )
-            return self._study_from_row(row)
-
-        return self._read(work, what="read a study")
-
-    def list_studies(self) -> list[StudySummary]:
-        """See :meth:`BaseStorage.list_studies`."""
-
-        def work(conn: Connection) -> list[StudySummary]:
-            rows = conn.execute(select(studies_table).order_by(studies_table.c.id)).all()
-            counts = conn.execute(
-                select(trials_table.c.study_id, trials_table.c.state, func.count()).group_by(
-                    trials_table.c.study_id, trials_table.c.state
-                )
-            ).all()
-            by_study: dict[int, dict[TrialState, int]] = {}
-            for study_id, state, n in counts:
-                by_study.setdefault(int(study_id), {})[TrialState(state)] = int(n)
-            return [
-                StudySummary(self._study_from_row(r), by_study.get(int(r.id), {})) for r in rows
-            ]
-
-        return self._read(work, what="list studies")
-
-    def delete_study(self, name: str) -> None:
-        """See :meth:`BaseStorage.delete_study`."""
-        valid.check_name("study_name", name)
-        study_id = self.get_study(name).study_id
-
-        def work(conn: Connection) -> None:
-            trial_ids = select(trials_table.c.id).where(trials_table.c.study_id == study_id)
-            conn.execute(delete(params_table).where(params_table.c.trial_id.in_(trial_ids)))
-            conn.execute(delete(reports_table).where(reports_table.c.trial_id.in_(trial_ids)))
-            conn.execute(delete(repeats_table).where(repeats_table.c.study_id == study_id))
-            conn.execute(delete(trials_table).where(trials_table.c.study_id == study_id))
-            conn.execute(delete(study_keys_table).where(study_keys_table.c.study_id == study_id))
-            conn.execute(delete(studies_table).where(studies_table.c.id == study_id))
-
-        self._write(work, what="delete a study")
-        with self._cache_lock:
-            self._caches.pop(study_id, None)
-
-    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        """See :meth:`BaseStorage.set_study_user_attr`."""
-        check_json_value(key, value)
-
-        self._write(
-            lambda conn: merge_user_attr(conn, studies_table, study_id, key, value),
-            what="set a study attribute",
-        )
 
     # ---- trials --------------------------------------------------------------------------
     def create_trial(
@@ -521,18 +364,30 @@ class SQLStorage(LeasesMixin, RepeatsMixin, BaseStorage):
         self._write(work, what="place a trial")
 
     def report_intermediate(
-        self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
+        self,
+        trial_id: int,
+        step: int,
+        metrics: Mapping[str, float],
+        now: float,
+        cost: float | None = None,
     ) -> None:
         """See :meth:`BaseStorage.report_intermediate`."""
         valid.check_metric_names(metrics)
         encoded = dumps(dict(metrics))
 
-        values = {"trial_id": trial_id, "step": step, "metrics": encoded, "reported_at": now}
+        values = {
+            "trial_id": trial_id,
+            "step": step,
+            "metrics": encoded,
+            "reported_at": now,
+            "cost": cost,
+        }
         update_values = {
             "r_trial_id": trial_id,
             "r_step": step,
             "v_metrics": encoded,
             "v_reported_at": now,
+            "v_cost": cost,
         }
 
         def work(conn: Connection) -> None:
@@ -546,6 +401,9 @@ class SQLStorage(LeasesMixin, RepeatsMixin, BaseStorage):
             if own is not None:
                 own.reports[step] = loads(encoded)
                 own.report_times[step] = now
+                own.report_costs.pop(step, None)
+                if cost is not None:
+                    own.report_costs[step] = cost
 
     def finish_trial(
         self,
@@ -558,10 +416,12 @@ class SQLStorage(LeasesMixin, RepeatsMixin, BaseStorage):
         traceback: str | None,
         now: float,
         fail_kind: FailKind | None = None,
+        cost: float | None = None,
     ) -> TrialRecord:
         """See :meth:`BaseStorage.finish_trial`."""
         valid.check_metric_names(metrics, constraints)
         values = {
+            "v_cost": cost,
             "trial_id": trial_id,
             "v_state": state.value,
             "v_metrics": dumps(dict(metrics or {})),
@@ -591,6 +451,7 @@ class SQLStorage(LeasesMixin, RepeatsMixin, BaseStorage):
             {trial_id: own.distributions},
             {trial_id: own.reports},
             {trial_id: own.report_times},
+            {trial_id: own.report_costs},
         )
         with self._cache_lock:
             cache = self._caches.get(own.study_id)
