@@ -30,7 +30,8 @@ def test_a_version_1_database_still_loads(tmp_path) -> None:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(paretune_trials)")}
         version = conn.execute("SELECT value FROM paretune_meta").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-    assert "placement" in columns and int(version) == SCHEMA_VERSION == 5
+    assert "placement" in columns and int(version) == SCHEMA_VERSION == 6
+    assert "cost" in columns
     assert "paretune_trial_repeats" in tables
     assert study.trials[0].placement is None and study.fidelity is None
 
@@ -54,6 +55,34 @@ def test_a_version_2_database_gets_failure_kinds_from_its_reasons(tmp_path) -> N
         "worker_lost",
     ]
     assert [t.number for t in study.failures_for_sampler()] == [1, 3, 5, 7, 8]
+
+
+def test_a_version_5_database_gains_cost_columns_and_keeps_its_trials(tmp_path) -> None:
+    # schema_v5.db: studies "budgeted" (12 trials at several budgets) and "loop" (3 trials
+    # with reports), written by the code just before version 6 (see tests/assets/README.md).
+    db = tmp_path / "v5.db"
+    shutil.copy(ASSETS / "schema_v5.db", db)
+    url = f"sqlite:///{db}"
+    budgeted = pt.load_study(study_name="budgeted", storage=url)
+    loop = pt.load_study(study_name="loop", storage=url)
+    with sqlite3.connect(db) as conn:
+        version = conn.execute("SELECT value FROM paretune_meta").fetchone()[0]
+        trials = {row[1] for row in conn.execute("PRAGMA table_info(paretune_trials)")}
+        reports = {row[1] for row in conn.execute("PRAGMA table_info(paretune_trial_reports)")}
+    assert int(version) == SCHEMA_VERSION == 6
+    assert "cost" in trials and "cost" in reports
+    assert len(budgeted.trials) == 12 and budgeted.fidelity == pt.Fidelity("epochs", 1, 9)
+    assert {t.budget for t in budgeted.trials} > {9}
+    assert all(t.cost is None and not t.report_costs for t in budgeted.trials + loop.trials)
+    assert budgeted.cost_unit == "s" and budgeted.lease is not None  # no unit stored: seconds
+    assert [t.state.value for t in loop.trials] == ["complete", "stopped", "failed"]
+    assert all(set(t.intermediate) == {1, 3} for t in loop.trials)
+    # New trials tell costs beside the old ones, which keep their durations.
+    trial = loop.ask()
+    trial.report({"loss": 1.0}, step=1, cost=0.5)
+    told = loop.tell(trial, {"loss": trial.suggest_float("x", 0.0, 1.0)}, cost=2.0)
+    again = pt.load_study(study_name="loop", storage=url).trials[-1]
+    assert told.cost == again.cost == 2.0 and dict(again.report_costs) == {1: 0.5}
 
 
 def test_a_newer_schema_is_refused_and_left_untouched(tmp_path) -> None:

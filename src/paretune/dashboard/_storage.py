@@ -185,7 +185,12 @@ class ReadOnlyStorage(BaseStorage):
         _refuse("place a trial")
 
     def report_intermediate(
-        self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
+        self,
+        trial_id: int,
+        step: int,
+        metrics: Mapping[str, float],
+        now: float,
+        cost: float | None = None,
     ) -> None:
         """Raises StorageError: the storage is read-only."""
         _refuse("store an intermediate report")
@@ -201,6 +206,7 @@ class ReadOnlyStorage(BaseStorage):
         traceback: str | None,
         now: float,
         fail_kind: FailKind | None = None,
+        cost: float | None = None,
     ) -> TrialRecord:
         """Raises StorageError: the storage is read-only."""
         _refuse("finish a trial")

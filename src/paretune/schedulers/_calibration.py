@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from paretune._costs import CostBasis
+from paretune._costs import cost_basis
 from paretune.schedulers._placement import measured_at
 from paretune.schedulers._placement import rung_index
 from paretune.trial import TrialRecord
@@ -73,10 +75,14 @@ def compare(
 def measurements(
     study: Study, rungs: tuple[float, ...], trials: Sequence[TrialRecord]
 ) -> tuple[list[dict[int, Mapping[str, float]]], list[float]]:
-    """Per rung, config -> metrics measured there; and seconds of compute per rung.
+    """Per rung, config -> metrics measured there; and compute spent per rung.
 
-    ``trials`` are the study's trials, read once by the caller.
+    ``trials`` are the study's trials, read once by the caller. Compute is in the unit of
+    the study's :func:`~paretune._costs.cost_basis`: told costs (of trials, and the
+    cumulative costs told with reports in a training loop) once any complete trial told
+    one, else seconds (durations, and report times since the trial started).
     """
+    basis = cost_basis(trials, study.cost_unit)
     by_rung: list[dict[int, Mapping[str, float]]] = [{} for _ in rungs]
     compute = [0.0] * len(rungs)
     top = len(rungs) - 1
@@ -87,7 +93,7 @@ def measurements(
             k = rung_index(rungs, record.budget)
             if k is None:
                 continue
-            compute[k] += record.duration or 0.0
+            compute[k] += basis.of(record) or 0.0
             if record.state is TrialState.COMPLETE:
                 by_rung[k][record.config] = record.metrics
             continue
@@ -98,12 +104,13 @@ def measurements(
                 break
             by_rung[k][record.number] = measured
             step = next(s for s in record.intermediate if s >= budget - 1e-9)
-            elapsed = record.elapsed_at(step) or previous
+            spent = record.cost_at(step) if basis.told else record.elapsed_at(step)
+            elapsed = previous if spent is None else spent
             compute[k] += max(elapsed - previous, 0.0)
             previous = elapsed
         if record.state is TrialState.COMPLETE:
             by_rung[top][record.number] = record.metrics
-            compute[top] += max((record.duration or 0.0) - previous, 0.0)
+            compute[top] += max((basis.of(record) or 0.0) - previous, 0.0)
     return by_rung, compute
 
 
@@ -128,26 +135,36 @@ COST_SAMPLES = 3
 
 
 def rung_costs(
-    rungs: Sequence[float], complete: Sequence[TrialRecord], *, promoted: bool = False
+    rungs: Sequence[float],
+    complete: Sequence[TrialRecord],
+    *,
+    promoted: bool = False,
+    basis: CostBasis | None = None,
 ) -> list[float | None]:
-    """Per rung, the median duration (s) of the complete trials started there.
+    """Per rung, the median cost of the complete trials started there.
 
     Only configurations that began at the rung count (not promoted ones, whose job may have
     resumed from a checkpoint and so cost only the extra budget); None where fewer than
     :data:`COST_SAMPLES` did. ``promoted=True`` gives the other half instead: the median
-    duration of the trials promoted into each rung, what a promotion costs there.
+    cost of the trials promoted into each rung, what a promotion costs there (told costs
+    of promotions say what resuming really cost).
+
+    Costs are read on ``basis`` (None: the basis of ``complete``, see
+    :func:`~paretune._costs.cost_basis`): told costs once any of them told one (trials
+    without one are left out), else durations in seconds.
     """
-    seconds: list[list[float]] = [[] for _ in rungs]
+    basis = basis if basis is not None else cost_basis(complete)
+    costs: list[list[float]] = [[] for _ in rungs]
     for record in complete:
-        placement, duration = record.placement, record.duration
-        if placement is None or duration is None:
+        placement, cost = record.placement, basis.of(record)
+        if placement is None or cost is None:
             continue
         if (placement.previous_trial is not None) != promoted:
             continue
         k = rung_index(rungs, placement.budget)
         if k is not None:
-            seconds[k].append(duration)
-    return [float(np.median(s)) if len(s) >= COST_SAMPLES else None for s in seconds]
+            costs[k].append(cost)
+    return [float(np.median(c)) if len(c) >= COST_SAMPLES else None for c in costs]
 
 
 def screening_multiple(

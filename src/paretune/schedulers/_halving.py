@@ -127,12 +127,23 @@ class HyperbandScheduler(SuccessiveHalvingScheduler):
     Successive halving pays off when a rung costs about ``1 / eta`` of the rung above; a
     data fraction often costs far more, as fitting, evaluating and proposing have fixed
     costs that do not shrink with the rows. Every bracket starts configurations at its own
-    rung, so each rung's cost is the median duration of the trials started there (at least
+    rung, so each rung's cost is the median cost of the trials started there (their told
+    costs, else their durations: :mod:`paretune._costs`; at least
     :data:`~paretune.schedulers._calibration.COST_SAMPLES`; promoted trials do not count, their
     job may have resumed from a checkpoint). A rung costing over ``1 / sqrt(eta)`` of the
     rung above is not worth screening at: neither it nor any cheaper rung judges a trial
     again, and new brackets start above it. With every rung that costly, the study becomes
     a full-budget search.
+
+    With ``skip_unprofitable`` (budgeted use) the scheduler weighs both what screening
+    costs and how well it ranks: from the costs of the configurations started at each rung
+    and of the promotions into it (a promotion that resumes pays only the difference), and
+    from each rung's Kendall tau against the top budget with its uncertainty, it estimates
+    the compute that screening from the rung saves against training every configuration at
+    the full budget (:mod:`paretune.schedulers._payoff`). A rung shown not to pay, even on
+    an optimistic reading of the evidence, judges no trial again, nor does any cheaper
+    rung, and new brackets start above it. The verdict is recomputed as trials complete
+    and depends on the trials alone (with told costs, the same in any process).
 
     With ``safe_first`` (budgeted use) the brackets cycle the other way: bracket ``b``
     starts at rung ``R - 1 - b mod R``, so the first trains a few configurations at the
@@ -147,6 +158,9 @@ class HyperbandScheduler(SuccessiveHalvingScheduler):
     Args:
         skip_costly: Stop judging at, and starting from, rungs that cost too much for
             what they save (budgeted use; see above).
+        skip_unprofitable: Stop judging at, and starting from, rungs whose screening is
+            expected to cost more than full-budget search, from their costs and rank
+            agreement (budgeted use; see above).
         safe_first: Start with the full-budget bracket and end with the most aggressive
             one (budgeted use; see above).
         **options: ``eta``, ``min_resource``, ``max_resource``, ``bias_guard`` and
@@ -154,10 +168,16 @@ class HyperbandScheduler(SuccessiveHalvingScheduler):
     """
 
     def __init__(
-        self, *, skip_costly: bool = False, safe_first: bool = False, **options: Any
+        self,
+        *,
+        skip_costly: bool = False,
+        skip_unprofitable: bool = False,
+        safe_first: bool = False,
+        **options: Any,
     ) -> None:
         super().__init__(**options)
         self.skip_costly = bool(skip_costly)
+        self.skip_unprofitable = bool(skip_unprofitable)
         self.safe_first = bool(safe_first)
 
     def start_rung(self, n_rungs: int, bracket: int, floor: int = 0) -> int:

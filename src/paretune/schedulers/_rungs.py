@@ -23,6 +23,8 @@ from paretune.schedulers._base import BaseScheduler
 from paretune.schedulers._base import Decision
 from paretune.schedulers._calibration import rung_costs
 from paretune.schedulers._calibration import rungs_predictive
+from paretune.schedulers._payoff import payoffs
+from paretune.schedulers._payoff import unprofitable_floor
 from paretune.schedulers._placement import at_top
 from paretune.schedulers._placement import measured_at
 from paretune.trial import TrialRecord
@@ -112,9 +114,11 @@ class RungScheduler(BaseScheduler):
         self.max_resource = max_resource
         self.bias_guard = float(bias_guard)
         self.skip_misleading = bool(skip_misleading)
-        self.skip_costly = False  # Hyperband's option: its brackets start at every rung
+        self.skip_costly = False  # Hyperband's options: its brackets start at every rung
+        self.skip_unprofitable = False
         self._floor: tuple[tuple[str, int], int] | None = None  # ((study, top results), floor)
         self._cost_floor: tuple[tuple[str, int], int] | None = None  # ((study, complete), floor)
+        self._payoff_floor: tuple[tuple[str, int], int] | None = None  # likewise
 
     def rungs(self, study: Study) -> tuple[float, ...]:
         """The rung budgets, smallest first."""
@@ -132,14 +136,17 @@ class RungScheduler(BaseScheduler):
 
     def trusted_floor(self, study: Study, trials: Sequence[TrialRecord]) -> int:
         """The cheapest rung that may judge trials and start configurations (0 unless
-        ``skip_misleading`` or ``skip_costly``): one above the most expensive rung the
-        calibration distrusts or that costs too much for its saving.
+        ``skip_misleading``, ``skip_costly`` or ``skip_unprofitable``): one above the most
+        expensive rung the calibration distrusts, that costs too much for its saving, or
+        whose screening is shown not to pay.
 
         Args:
             study: The study.
             trials: Its trials (to count the results at the top budget the verdict rests on).
         """
         floor = self._costly_floor(study, trials) if self.skip_costly else 0
+        if self.skip_unprofitable:
+            floor = max(floor, self._unprofitable_floor(study, trials))
         if not self.skip_misleading:
             return floor
         return max(floor, self._misleading_floor(study, trials))
@@ -162,6 +169,18 @@ class RungScheduler(BaseScheduler):
                 floor = max(floor, self._cost_floor[1])  # a raised floor stays raised
             self._cost_floor = (key, floor)
         return self._cost_floor[1]
+
+    def _unprofitable_floor(self, study: Study, trials: Sequence[TrialRecord]) -> int:
+        """One above the most expensive rung whose screening is shown not to pay
+        (:mod:`paretune.schedulers._payoff`); a function of the trials alone."""
+        if study.fidelity is None:
+            return 0
+        complete = sum(1 for r in trials if r.state is TrialState.COMPLETE)
+        key = (study.name, complete)
+        if self._payoff_floor is None or self._payoff_floor[0] != key:
+            found = payoffs(study, self.rungs(study), trials, self.eta)
+            self._payoff_floor = (key, unprofitable_floor(found))
+        return self._payoff_floor[1]
 
     def _misleading_floor(self, study: Study, trials: Sequence[TrialRecord]) -> int:
         """One above the most expensive rung the running calibration distrusts."""

@@ -264,9 +264,16 @@ class BaseStorage(abc.ABC):
 
     @abc.abstractmethod
     def report_intermediate(
-        self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
+        self,
+        trial_id: int,
+        step: int,
+        metrics: Mapping[str, float],
+        now: float,
+        cost: float | None = None,
     ) -> None:
-        """Record intermediate metrics of a running trial at ``step`` (a later report wins).
+        """Record intermediate metrics of a running trial at ``step`` (a later report wins),
+        with the cumulative ``cost`` of its training up to that step when told (a finite
+        number ``>= 0``, validated by the caller; :attr:`TrialRecord.report_costs`).
 
         Raises:
             UpdateFinishedTrialError: If the trial is finished.
@@ -284,10 +291,12 @@ class BaseStorage(abc.ABC):
         traceback: str | None,
         now: float,
         fail_kind: FailKind | None = None,
+        cost: float | None = None,
     ) -> TrialRecord:
         """Move a running trial to a finished state and store its outcome, atomically.
 
-        ``fail_kind`` is stored for failed trials only (None for the others).
+        ``fail_kind`` is stored for failed trials only (None for the others); ``cost`` (the
+        told compute, validated by the caller) for any state (:attr:`TrialRecord.cost`).
 
         Returns:
             The finished trial's record.
@@ -359,12 +368,13 @@ class BaseStorage(abc.ABC):
     def expire_trial(
         self, trial_id: int, *, stale_before: float, fail_reason: str, now: float
     ) -> TrialRecord | None:
-        """Fail a running trial whose last heartbeat is older than ``stale_before``,
+        """Fail a running trial whose last heartbeat (its start time when it was never
+        renewed: its worker died right after starting it) is older than ``stale_before``,
         atomically (kind :attr:`FailKind.WORKER_LOST`).
 
         Returns:
-            The failed record, or None when the trial is not running, was never
-            heartbeated, or its heartbeat is recent (another worker renewed or reaped it).
+            The failed record, or None when the trial is not running, or its heartbeat (or
+            start) is recent (another worker renewed or reaped it).
         """
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not abstract

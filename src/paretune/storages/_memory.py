@@ -255,7 +255,12 @@ class InMemoryStorage(BaseStorage):
         self._update_running(trial_id, placement=placement)
 
     def report_intermediate(
-        self, trial_id: int, step: int, metrics: Mapping[str, float], now: float
+        self,
+        trial_id: int,
+        step: int,
+        metrics: Mapping[str, float],
+        now: float,
+        cost: float | None = None,
     ) -> None:
         """See :meth:`BaseStorage.report_intermediate`."""
         check_metric_names(metrics)
@@ -263,7 +268,12 @@ class InMemoryStorage(BaseStorage):
             record = self.get_trial(trial_id)
             steps = {**record.intermediate, step: dict(metrics)}
             times = {**record.report_times, step: now}
-            self._update_running(trial_id, intermediate=steps, report_times=times)
+            costs = {k: v for k, v in record.report_costs.items() if k != step}
+            if cost is not None:
+                costs[step] = cost
+            self._update_running(
+                trial_id, intermediate=steps, report_times=times, report_costs=costs
+            )
 
     def finish_trial(
         self,
@@ -276,12 +286,14 @@ class InMemoryStorage(BaseStorage):
         traceback: str | None,
         now: float,
         fail_kind: FailKind | None = None,
+        cost: float | None = None,
     ) -> TrialRecord:
         """See :meth:`BaseStorage.finish_trial`."""
         check_metric_names(metrics, constraints)
         return self._update_running(
             trial_id,
             state=state,
+            cost=cost,
             metrics=dict(metrics or {}),
             constraints=dict(constraints or {}),
             fail_reason=storable_text(fail_reason),
@@ -383,7 +395,7 @@ class InMemoryStorage(BaseStorage):
         """See :meth:`BaseStorage.expire_trial`."""
         with self._lock:
             record = self.get_trial(trial_id)
-            beat = record.heartbeat_at_ts
+            beat = record.heartbeat_at_ts or record.started_at_ts  # never renewed: its start
             if record.state is not TrialState.RUNNING or beat is None or beat >= stale_before:
                 return None
             return self._update_running(

@@ -367,8 +367,12 @@ class StorageContract:
         assert dict(storage.get_study("s").settings) == {"lease": {"grace": 1.0}}
         trial = _new_trial(storage, study_id)
         assert storage.get_trial(trial.trial_id).heartbeat_at_ts is None
-        unleased = storage.expire_trial(trial.trial_id, stale_before=1e12, fail_reason="x", now=1.0)
-        assert unleased is None  # never heartbeated: not leased, never expired
+        started = storage.get_trial(trial.trial_id).started_at_ts
+        assert started is not None
+        recent = storage.expire_trial(
+            trial.trial_id, stale_before=started, fail_reason="x", now=1.0
+        )
+        assert recent is None  # never renewed, but started after the cut-off
         storage.renew_leases([trial.trial_id], 100.0)
         assert storage.get_trial(trial.trial_id).heartbeat_at_ts == 100.0
         fresh = storage.expire_trial(trial.trial_id, stale_before=50.0, fail_reason="x", now=101.0)
@@ -382,3 +386,47 @@ class StorageContract:
         assert again is None  # one worker wins
         storage.renew_leases([trial.trial_id], 400.0)  # finished: left alone
         assert storage.get_trial(trial.trial_id).heartbeat_at_ts == 100.0
+        never = _new_trial(storage, study_id)  # its worker died before the first renewal
+        assert never.started_at_ts is not None
+        lost = storage.expire_trial(
+            never.trial_id, stale_before=never.started_at_ts + 1.0, fail_reason="z", now=500.0
+        )
+        assert lost is not None and lost.fail_kind is FailKind.WORKER_LOST
+
+    def test_costs_round_trip(self, storage: BaseStorage) -> None:
+        study_id = storage.create_study(
+            "s", OBJECTIVES, (), seed=None, settings={"cost_unit": "gpu_h"}
+        ).study_id
+        assert storage.get_study("s").settings["cost_unit"] == "gpu_h"
+        trial = _new_trial(storage, study_id)
+        storage.report_intermediate(trial.trial_id, 1, {"accuracy": 0.5}, time.time(), cost=0.25)
+        storage.report_intermediate(trial.trial_id, 2, {"accuracy": 0.6}, time.time())
+        storage.report_intermediate(trial.trial_id, 3, {"accuracy": 0.6}, time.time(), cost=9.0)
+        storage.report_intermediate(trial.trial_id, 3, {"accuracy": 0.7}, time.time(), cost=0.75)
+        running = storage.get_trial(trial.trial_id)
+        assert dict(running.report_costs) == {1: 0.25, 3: 0.75}  # a later report wins
+        assert running.cost is None and running.cost_at(2) is None
+        finished = storage.finish_trial(
+            trial.trial_id,
+            state=TrialState.COMPLETE,
+            metrics={"accuracy": 0.9, "eo_diff": 0.02},
+            constraints={},
+            fail_reason=None,
+            traceback=None,
+            now=time.time(),
+            cost=1.5,
+        )
+        untold = _new_trial(storage, study_id)
+        storage.finish_trial(
+            untold.trial_id,
+            state=TrialState.FAILED,
+            metrics=None,
+            constraints=None,
+            fail_reason="boom",
+            traceback=None,
+            now=time.time(),
+        )
+        for record in (finished, storage.get_all_trials(study_id)[0]):
+            assert record.cost == 1.5 and record.cost_at(1) == 0.25
+            assert dict(record.report_costs) == {1: 0.25, 3: 0.75}
+        assert storage.get_all_trials(study_id)[1].cost is None

@@ -156,10 +156,11 @@ def _history(
     xs: list[float] = []
     ys: list[float] = []
     numbers: list[int] = []
+    basis = cost_basis(records, study.cost_unit)  # told costs, else seconds (_costs.py)
     for record in records:
         if not record.state.is_finished:
             continue
-        compute += record.duration or 0.0
+        compute += basis.of(record) or 0.0
         if (
             record.state is TrialState.COMPLETE
             and record.feasible
