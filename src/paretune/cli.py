@@ -168,16 +168,7 @@ def show(name: str, storage: str) -> None:
     if summaries:
         click.echo("Re-evaluated (mean [95% interval] over the repeats):")
         header = ["trial", "repeats", *metric_names]
-        cells = [
-            [s.trial_number, s.n]
-            + [
-                f"{s.mean[m]:.4g} [{s.intervals[m][0]:.4g}, {s.intervals[m][1]:.4g}]"
-                if m in s.mean
-                else ""
-                for m in metric_names
-            ]
-            for s in summaries
-        ]
+        cells = [[s.trial_number, s.n, *(s.cell(m) for m in metric_names)] for s in summaries]
         click.echo(_format_table(header, cells))
 
 

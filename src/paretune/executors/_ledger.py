@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from paretune._costs import CostMeter
-from paretune._warnings import warn
-from paretune.exceptions import FailedTrialsWarning
 from paretune.study._fail_fast import FailFast
+from paretune.study._failures import warn_failed_trials
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
 from paretune.trial._failures import failure_label
@@ -127,16 +126,4 @@ class TrialLedger:
     def warn_failures(self) -> None:
         """One :class:`~paretune.exceptions.FailedTrialsWarning` that counts the failed
         trials by error; nothing when none failed."""
-        if not self._failures:
-            return
-        total = sum(self._failures.values())
-        lines = "; ".join(
-            f"{n} x {label} (first: {self._first[label]})"
-            for label, n in self._failures.most_common()
-        )
-        warn(
-            f"{total} of {self.done} trials of study {self.study.name!r} failed: {lines}. "
-            "Their reasons are in study.trials_dataframe(), their tracebacks in each record's "
-            "`traceback` (and in `paretune export NAME --format json`).",
-            FailedTrialsWarning,
-        )
+        warn_failed_trials(self.study.name, self.done, self._failures, self._first)

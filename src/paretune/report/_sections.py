@@ -90,16 +90,7 @@ def front(study: Study, trials: list[TrialRecord]) -> str | None:
     html = note + table(["trial", *metrics, *params], rows, table_id="front")
     summaries = [s for t in members if (s := study.repeat_summary(t.number)) is not None]
     if summaries:
-        cells = [
-            [s.trial_number, s.n]
-            + [
-                f"{s.mean[m]:.4g} [{s.intervals[m][0]:.4g}, {s.intervals[m][1]:.4g}]"
-                if m in s.mean
-                else ""
-                for m in metrics
-            ]
-            for s in summaries
-        ]
+        cells = [[s.trial_number, s.n, *(s.cell(m) for m in metrics)] for s in summaries]
         html += (
             '<p class="note">Re-evaluated front trials: mean and 95% interval over their '
             "repeats (study.reevaluate).</p>"

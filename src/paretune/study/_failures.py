@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from paretune._values import FailKind
+import collections
 
-__all__ = ["UNRELATED", "WORKER_ENDED", "kind_for_told_failure"]
+from paretune._values import FailKind
+from paretune._warnings import warn
+from paretune.exceptions import FailedTrialsWarning
+
+__all__ = ["UNRELATED", "WORKER_ENDED", "kind_for_told_failure", "warn_failed_trials"]
 
 WORKER_ENDED = "worker process "
 """How the reason of a trial failed because its worker process ended begins."""
@@ -30,3 +34,25 @@ def kind_for_told_failure(fail_kind: FailKind | str | None, fail_reason: str | N
     if (fail_reason or "").startswith(UNRELATED):
         return FailKind.UNRELATED
     return FailKind.TOLD
+
+
+def warn_failed_trials(
+    study_name: str,
+    done: int,
+    failures: collections.Counter[str],
+    first: dict[str, str],
+) -> None:
+    """One :class:`~paretune.exceptions.FailedTrialsWarning` counting ``done`` trials'
+    failures by label, with the first reason of each; nothing when none failed."""
+    if not failures:
+        return
+    total = sum(failures.values())
+    lines = "; ".join(
+        f"{n} x {label} (first: {first[label]})" for label, n in failures.most_common()
+    )
+    warn(
+        f"{total} of {done} trials of study {study_name!r} failed: {lines}. Their reasons are "
+        "in study.trials_dataframe(), their tracebacks in each record's `traceback` (and in "
+        "`paretune export NAME --format json`).",
+        FailedTrialsWarning,
+    )

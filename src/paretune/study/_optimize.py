@@ -17,12 +17,11 @@ from typing import Any
 from paretune._costs import CostMeter
 from paretune._logging import get_logger
 from paretune._values import FailKind
-from paretune._warnings import warn
-from paretune.exceptions import FailedTrialsWarning
 from paretune.exceptions import TrialStopped
 from paretune.exceptions import UnrelatedFailure
 from paretune.study._fail_fast import FailFast
 from paretune.study._failures import UNRELATED
+from paretune.study._failures import warn_failed_trials
 from paretune.study._isolation import TrialAborted
 from paretune.study._isolation import check_isolation
 from paretune.study._isolation import interrupt_reason
@@ -242,19 +241,7 @@ class _Run:
 
     def warn_failures(self) -> None:
         """One warning that counts the failed trials by error."""
-        if not self.failures:
-            return
-        total = sum(self.failures.values())
-        lines = "; ".join(
-            f"{n} x {kind} (first: {self.first_failure[kind]})"
-            for kind, n in self.failures.most_common()
-        )
-        warn(
-            f"{total} of {self.done} trials of study {self.study.name!r} failed: {lines}. Their "
-            "reasons are in study.trials_dataframe(), their tracebacks in each record's "
-            "`traceback` (and in `paretune export NAME --format json`).",
-            FailedTrialsWarning,
-        )
+        warn_failed_trials(self.study.name, self.done, self.failures, self.first_failure)
 
 
 def _run_one(

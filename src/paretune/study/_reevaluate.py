@@ -56,6 +56,13 @@ class RepeatSummary:
     intervals: Mapping[str, tuple[float, float]]
     confidence: float
 
+    def cell(self, metric: str) -> str:
+        """``"mean [low, high]"`` of ``metric`` with 4 significant digits; ``""`` without it."""
+        if metric not in self.mean:
+            return ""
+        low, high = self.intervals[metric]
+        return f"{self.mean[metric]:.4g} [{low:.4g}, {high:.4g}]"
+
 
 def summarise(
     number: int, repeats: list[TrialRepeat], confidence: float = 0.95
