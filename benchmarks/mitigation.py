@@ -43,12 +43,14 @@ over all seeds, **front**: members of the validation Pareto set (median), and
 * **HV / plain**: each seed's HV over plain's on the same seed.
 * **acc @ EO<=0.05**: the best test accuracy among members whose test EO difference is at
   most 0.05, over the seeds where one is (**qualify**: the share of such seeds).
-* **search s**: wall seconds of the search (fairlearn: of fitting its models); **test s**:
-  of the test evaluation.
+* **search s**: wall seconds of the search (fairlearn: of fitting and validating its two
+  models); **test s**: of the test evaluation.
 
 The issue's goal: mitigated's HV at least 1.05 times plain's (median ratio), and mitigated
-ahead of fairlearn's defaults at EO <= 0.05 (more seeds won, a seed won by the higher
-qualifying accuracy or by qualifying alone).
+ahead of fairlearn's defaults at EO <= 0.05: more seeds won than lost, a seed won by the
+higher best test accuracy within the limit, where a contender without a qualifying member
+scores the majority-class rate (a constant prediction qualifies; so does a near-constant
+member, which is why plain nearly always qualifies, at about that rate).
 
 Data sets: Adult, a stratified subsample of 6,000 rows (3,600 train, 1,200 validation,
 1,200 test), groups by sex; COMPAS, race with the groups under 10% of rows merged into
@@ -449,14 +451,18 @@ class Summary:
         """The best accuracies within the EO limit, over the seeds where one qualifies."""
         return [b for b in self.best.values() if b is not None]
 
+    def at_limit(self, seed: int) -> float:
+        """The seed's best test accuracy within the EO limit, at least the majority-class
+        rate (a constant prediction, EO difference 0, is always available)."""
+        best = self.best[seed]
+        majority = float(self.records[seed]["majority"]["test"])
+        return majority if best is None else max(best, majority)
+
     def wins(self, other: Summary) -> tuple[int, int, int]:
-        """Seeds won, lost and tied at the EO limit against ``other``: the higher qualifying
-        accuracy wins; qualifying alone wins; neither qualifying ties."""
+        """Seeds won, lost and tied against ``other`` by :meth:`at_limit` (shared seeds)."""
         won = lost = tied = 0
-        for seed, mine in self.best.items():
-            theirs = other.best.get(seed)
-            a = -1.0 if mine is None else mine
-            b = -1.0 if theirs is None else theirs
+        for seed in [s for s in self.best if s in other.best]:
+            a, b = self.at_limit(seed), other.at_limit(seed)
             won, lost, tied = won + (a > b), lost + (a < b), tied + (a == b)
         return won, lost, tied
 
