@@ -36,6 +36,14 @@ _ROOT = _logging.getLogger("paretune")
 _handler: _logging.Handler | None = None
 
 
+class _StderrHandler(_logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record arrives (it may be replaced)."""
+
+    def emit(self, record: _logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def set_verbosity(level: int) -> None:
     """Log paretune's messages from ``level`` up (``INFO``: a line per finished trial), to
     standard error through one handler that this module adds once.
@@ -48,7 +56,7 @@ def set_verbosity(level: int) -> None:
         raise ValueError(f"`level` must be a logging level such as pt.logging.INFO, got {level!r}.")
     _ROOT.setLevel(level)
     if _handler is None:
-        _handler = _logging.StreamHandler(sys.stderr)
+        _handler = _StderrHandler(sys.stderr)
         _handler.setFormatter(_logging.Formatter("[%(levelname)s %(asctime)s] %(message)s"))
         _ROOT.addHandler(_handler)
 

@@ -217,8 +217,8 @@ def test_auto_sampler_leaves_gps_for_conditional_spaces_fidelities_and_long_stud
         name = "x" if trial.number % 2 == 0 else "y"
         return trial.suggest_float(name, 0.0, 1.0)
 
-    auto = AutoSampler(seed=0)
-    assert auto.use_gp  # the bo extra is installed here
+    auto = AutoSampler(seed=0, use_gp=True)  # GPs whenever the study suits them
+    assert auto.use_gp
     study = pt.create_study(objectives={"f": "minimize"}, sampler=auto)
     study.optimize(flat, n_trials=3)  # Sobol start, no model fitted yet
     assert isinstance(auto.choose(study), GPSampler)
