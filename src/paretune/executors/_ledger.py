@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from paretune._costs import CostMeter
 from paretune.study._fail_fast import FailFast
 from paretune.study._failures import warn_failed_trials
+from paretune.study._limits import limit_reached
 from paretune.trial import TrialRecord
 from paretune.trial import TrialState
 from paretune.trial._failures import failure_label
@@ -80,11 +81,14 @@ class TrialLedger:
         """
         if self.study._stop_requested:
             return False
-        if self.n_trials is not None and self.started >= self.n_trials:
-            return False
-        if self.timeout is not None and time.monotonic() - self.started_at >= self.timeout:
-            return False
-        if self.max_cost is not None and self.cost.spent >= self.max_cost:
+        if limit_reached(
+            started=self.started,
+            n_trials=self.n_trials,
+            since=self.started_at,
+            timeout=self.timeout,
+            spent=self.cost.spent,
+            max_cost=self.max_cost,
+        ):
             return False
         self.started += 1
         return True

@@ -27,6 +27,7 @@ from paretune.study._isolation import check_isolation
 from paretune.study._isolation import interrupt_reason
 from paretune.study._isolation import isolate
 from paretune.study._isolation import wait_for_workers
+from paretune.study._limits import limit_reached
 from paretune.study._progress import ProgressBar
 from paretune.trial import Trial
 from paretune.trial import TrialRecord
@@ -189,11 +190,14 @@ class _Run:
         with self.lock:
             if self.study._stop_requested or self.error is not None or self.interrupted.is_set():
                 return False
-            if self.n_trials is not None and self.claimed >= self.n_trials:
-                return False
-            if self.timeout is not None and time.monotonic() - self.started >= self.timeout:
-                return False
-            if self.max_cost is not None and self.cost.spent >= self.max_cost:
+            if limit_reached(
+                started=self.claimed,
+                n_trials=self.n_trials,
+                since=self.started,
+                timeout=self.timeout,
+                spent=self.cost.spent,
+                max_cost=self.max_cost,
+            ):
                 return False
             self.claimed += 1
             return True
